@@ -1,0 +1,349 @@
+"""Launch the probe (`sandbox_main.py`) in its own process, bound it, and collect what it saw.
+
+Used as-is by the public tests (a student's `pytest exercises/`) and, with namespaces, a
+dropped uid and resource limits added, by the grader's sandbox. Whatever the student's code
+does, `run_probe` returns within `timeout` plus a second or two, and every process the run
+started has been killed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import events, procfs
+
+KIT_DIR = Path(__file__).resolve().parent
+FINAL = {"result", "import_failed", "deadlock"}
+
+
+class Opaque:
+    """A value the student's code returned that is not plain data. Equal to nothing."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name, self.text = type_name, text
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object: {self.text}>"
+
+
+def decode(value: object) -> object:
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__tuple__" in value:
+            return tuple(decode(v) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {k: decode(v) for k, v in value["__dict__"].items()}
+        return Opaque(str(value.get("__opaque__")), str(value.get("repr", "")))
+    return value
+
+
+def worker(name: str, **kwargs: object) -> dict:
+    """A checker-supplied worker to pass as an argument: worker("SleepTask", seconds=0.1)."""
+    return {"__kit_worker__": name, "kwargs": kwargs}
+
+
+@dataclass
+class Run:
+    status: str                       # returned raised import_failed deadlock timeout
+    #                                   crashed output_limit forged
+    value: object = None
+    exc_type: str = ""
+    message: str = ""
+    traceback: str = ""
+    call_time: float | None = None    # on the probe's captured clock, checked against ours
+    call_start: float | None = None
+    call_end: float | None = None
+    wall: float = 0.0                 # launch to verdict, on the parent's clock
+    events: list[dict] = field(default_factory=list)
+    rejected_events: int = 0
+    deadlock: dict | None = None
+    diagnosis: dict | None = None
+    stdout: str = ""
+    stderr: str = ""
+    output_bytes: int = 0
+    exitcode: int | None = None
+    probe_pid: int | None = None      # the probe's own pid, as it sees itself
+    children_after: list[procfs.Proc] = field(default_factory=list)
+    seen_pids: set[int] = field(default_factory=set)   # inner pids seen during the run
+    killed: int = 0                   # processes still alive at the end that had to be killed
+    timeout: float = 0.0
+
+    @property
+    def returned(self) -> bool:
+        return self.status == "returned"
+
+    def explain(self) -> str:
+        """One paragraph, in the student's terms, of why the run did not return normally."""
+        if self.status == "returned":
+            return "returned normally"
+        if self.status == "raised":
+            where = f"\n{self.traceback}" if self.traceback else ""
+            if self.exc_type == "SystemExit":
+                return f"your code called sys.exit({self.message}) instead of returning{where}"
+            return f"your code raised {self.exc_type}: {self.message}{where}"
+        if self.status == "import_failed":
+            return (f"importing your module failed with {self.exc_type}: {self.message}"
+                    + (f"\n{self.traceback}" if self.traceback else ""))
+        if self.status == "deadlock":
+            text = (self.deadlock or {}).get("text", "")
+            return f"deadlock: {text} — every thread in the cycle waits forever"
+        if self.status == "timeout":
+            where = ""
+            stacks = (self.diagnosis or {}).get("stacks") or {}
+            if stacks:
+                where = "\nwhere your threads were waiting:\n" + "\n".join(
+                    f"  {name}: {lines[-1]}" for name, lines in stacks.items())
+            return (f"did not finish within {self.timeout:g} s and was stopped "
+                    f"(is something waiting forever: a join, a get, a lock?){where}")
+        if self.status == "output_limit":
+            return f"printed more than the output limit ({self.output_bytes} bytes) and was stopped"
+        if self.status == "forged":
+            return f"the run's report was not genuine: {self.message}"
+        return (f"the process ended without reporting a result (exit code {self.exitcode})"
+                f" — did your code call os._exit() or kill its own process?"
+                + (f"\n{self.stderr[-500:]}" if self.stderr.strip() else ""))
+
+
+class _Capture(threading.Thread):
+    def __init__(self, stream, keep: int, on_total) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(daemon=True)
+        self.stream, self.keep, self.on_total = stream, keep, on_total
+        self.data = bytearray()
+
+    def run(self) -> None:
+        while chunk := self.stream.read1(65536):
+            if len(self.data) < self.keep:
+                self.data += chunk[: self.keep - len(self.data)]
+            self.on_total(len(chunk))
+
+
+def run_probe(module_dir: str | Path, module: str, function: str = "", args: list | None = None,
+              kwargs: dict | None = None, *, timeout: float = 10.0, mode: str = "call",
+              trace_locks: bool = False, diagnose_after: float | None = None,
+              argv_prefix: tuple[str, ...] = (), job_extra: dict | None = None,
+              python: str = sys.executable, output_keep: int = 64 * 1024,
+              output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
+              sandbox_owner: tuple[int, int] | None = None) -> Run:
+    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter."""
+    key = secrets.token_hex(16)
+    marker = f"KIT_RUN={key}"
+    with tempfile.TemporaryDirectory(prefix="kit-run-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(KIT_DIR, root / "kit" / "_kit",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        work = root / "work"
+        shutil.copytree(module_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc",
+                                                                          "test_*.py", "conftest.py"))
+        scratch = root / "scratch"
+        scratch.mkdir()
+        events_path = root / "events.jsonl"
+        events_path.touch()
+        if sandbox_owner is not None:
+            for path in (root, work, scratch, events_path, *work.rglob("*")):
+                os.chown(path, *sandbox_owner)
+            os.chmod(root, 0o755)
+        read_fd, write_fd = os.pipe()
+        job = {"key": key, "obs_fd": write_fd, "student_dir": str(work), "module": module,
+               "function": function, "args": args or [], "kwargs": kwargs or {},
+               "mode": mode, "events_path": str(events_path), "cwd": str(scratch),
+               "trace_locks": trace_locks, "diagnose_after": diagnose_after,
+               **(job_extra or {})}
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": key}
+        cmd = [*argv_prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
+        run = Run(status="crashed", timeout=timeout)
+        total = [0]
+        over = threading.Event()
+
+        def count(n: int) -> None:
+            total[0] += n
+            if total[0] > output_limit:
+                over.set()
+                messages.put({"type": "_output_limit"})
+
+        messages: queue.Queue = queue.Queue()
+        launched = events.clock()
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, pass_fds=(write_fd,), env=env,
+                                cwd=str(scratch), start_new_session=True)
+        os.close(write_fd)
+        outs = [_Capture(proc.stdout, output_keep, count), _Capture(proc.stderr, output_keep, count)]
+        for t in outs:
+            t.start()
+        threading.Thread(target=_read_messages, args=(read_fd, key, messages), daemon=True).start()
+        sampler = None
+        if sample_processes and procfs.available():
+            sampler = _Sampler(proc.pid)
+            sampler.start()
+        try:
+            proc.stdin.write(json.dumps(job).encode())  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        deadline = launched + timeout
+        final = None
+        while final is None:
+            remaining = deadline - events.clock()
+            if remaining <= 0:
+                run.status = "timeout"
+                break
+            try:
+                msg = messages.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if msg is None:
+                break
+            if msg["type"] == "_output_limit":
+                run.status = "output_limit"
+                break
+            if msg["type"] == "ready":
+                run.probe_pid = msg.get("pid")
+            elif msg["type"] == "diagnosis":
+                run.diagnosis = msg
+            elif msg["type"] in FINAL:
+                final = msg
+        verdict_at = events.clock()
+        run.wall = verdict_at - launched
+        if final is not None:
+            run.children_after = _children(proc.pid, argv_prefix != ())
+        if sampler is not None:
+            sampler.stop()
+            run.seen_pids = sampler.seen
+        run.killed = _kill_tree(proc, marker.encode())
+        for t in outs:
+            t.join(timeout=2)
+        for stream in (proc.stdout, proc.stderr):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        run.stdout = outs[0].data.decode(errors="replace")
+        run.stderr = outs[1].data.decode(errors="replace")
+        run.output_bytes = total[0]
+        run.exitcode = proc.returncode
+        while final is None and not messages.empty():   # a report that raced the deadline
+            msg = messages.get_nowait()
+            if msg and msg["type"] == "diagnosis":
+                run.diagnosis = msg
+        if final is not None:
+            _fill(run, final, launched, verdict_at)
+        run.events, run.rejected_events = events.read_events(str(events_path), key)
+        bad = [e for e in run.events if not launched <= e["t"] <= verdict_at]
+        if bad and run.status == "returned":
+            run.status, run.message = "forged", (
+                f"{len(bad)} worker events carry times outside the run (clock tampering?)")
+        return run
+
+
+def _fill(run: Run, msg: dict, launched: float, verdict_at: float) -> None:
+    kind = msg["type"]
+    if kind == "deadlock":
+        run.status, run.deadlock = "deadlock", msg
+        return
+    run.status = msg.get("status", "raised") if kind == "result" else "import_failed"
+    run.exc_type = msg.get("exc_type", "")
+    run.message = msg.get("message", "")
+    run.traceback = msg.get("traceback", "")
+    run.value = decode(msg.get("value"))
+    if kind == "result":
+        start, end = msg.get("call_start"), msg.get("call_end")
+        if not (isinstance(start, float) and isinstance(end, float)
+                and launched <= start <= end <= verdict_at):
+            run.status, run.message = "forged", "the call's start and end times are impossible"
+            return
+        run.call_start, run.call_end, run.call_time = start, end, end - start
+
+
+def _read_messages(fd: int, key: str, out: queue.Queue) -> None:
+    buf = b""
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        while chunk := f.read(65536):
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                try:
+                    sig, line = raw.decode().split(" ", 1)
+                    if sig == events.sign(key.encode(), line):
+                        msg = json.loads(line)
+                        msg.setdefault("pid", None)
+                        out.put(msg)
+                except ValueError:
+                    continue
+            if len(buf) > 16 * 1024 * 1024:
+                break
+    out.put(None)
+
+
+def _children(root: int, nested: bool) -> list[procfs.Proc]:
+    """Processes below the probe, as the student's function left them."""
+    below = procfs.descendants(root)
+    if nested:        # root is the namespace launcher: its first child is the probe itself
+        below = [p for p in below if p.ppid != root]
+    return [p for p in below if not p.is_helper]
+
+
+class _Sampler(threading.Thread):
+    """Watches the run's process tree from outside every 20 ms: inner pids seen."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.seen: set[int] = set()
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            for p in procfs.descendants(self.root):
+                self.seen.add(p.inner_pid)
+            self._halt.wait(0.02)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=2)
+
+
+def _kill_tree(proc: subprocess.Popen, marker: bytes) -> int:
+    """Kill everything the run started: the session, the tree below the probe, and any
+    process that escaped both but still carries the run's environment marker."""
+    killed = 0
+    for _ in range(5):
+        pids = {p.pid for p in procfs.descendants(proc.pid) if p.state != "Z"}
+        pids |= set(procfs.with_marker(marker))
+        alive = proc.poll() is None
+        if not pids and not alive:
+            break
+        if alive:
+            pids.add(proc.pid)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += pid != proc.pid
+            except OSError:
+                pass
+        time.sleep(0.01)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
+        pass
+    return killed

@@ -1,0 +1,269 @@
+"""The probe: runs one student function (or module) inside its own process and reports back.
+
+Started as `python -I -S sandbox_main.py` with a JSON job on stdin. Before any student code is
+imported it captures the clock, applies the job's limits, drops privileges if asked, and opens
+the report pipe; then it imports the student's module, calls the function with
+checker-supplied workers, and writes signed JSON messages to the report pipe:
+
+    ready       the module imported
+    result      returned / raised, with the value, exception and timings
+    deadlock    a wait-for cycle among the student's locks that did not go away
+    diagnosis   every thread's stack in the student's files, shortly before the deadline
+
+After the result it waits to be killed, so the parent can look at its children from outside
+(zombies, processes left running) in the state the student's function left them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import traceback
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(_HERE))
+
+from _kit import events, locktrace, workers  # noqa: E402
+
+clock = events.clock
+_write_lock = threading.Lock()
+MAX_VALUE_BYTES = 1 << 20
+
+
+class Reporter:
+    def __init__(self, fd: int, key: str) -> None:
+        self._fd = fd
+        self._key = key.encode()
+
+    def send(self, kind: str, **data: object) -> None:
+        line = json.dumps({"type": kind, "t": clock(), "pid": events.getpid(), **data}, default=repr)
+        payload = f"{events.sign(self._key, line)} {line}\n".encode()
+        with _write_lock:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self._fd, view):]
+
+
+def encode(value: object, depth: int = 0) -> object:
+    """Plain data only: exact built-in types survive; anything else arrives as an opaque
+    description that never compares equal to an expected answer."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if depth > 20:
+        return {"__opaque__": "nested too deeply"}
+    if kind is list:
+        return [encode(v, depth + 1) for v in value]  # type: ignore[attr-defined]
+    if kind is tuple:
+        return {"__tuple__": [encode(v, depth + 1) for v in value]}  # type: ignore[attr-defined]
+    if kind is dict and all(type(k) is str for k in value):  # type: ignore[attr-defined]
+        return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}  # type: ignore[attr-defined]
+    try:
+        text = object.__repr__(value)
+    except Exception:  # pragma: no cover - object.__repr__ does not fail
+        text = "?"
+    return {"__opaque__": f"{kind.__module__}.{kind.__qualname__}", "repr": text}
+
+
+def decode_args(value: object, recorder: events.Recorder) -> object:
+    if isinstance(value, dict):
+        if "__kit_worker__" in value:
+            return workers.WORKERS[value["__kit_worker__"]](recorder, **value.get("kwargs", {}))
+        if "__tuple__" in value:
+            return tuple(decode_args(v, recorder) for v in value["__tuple__"])
+        return {k: decode_args(v, recorder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_args(v, recorder) for v in value]
+    return value
+
+
+def student_stacks(student_dir: str) -> dict[str, list[str]]:
+    names = {t.ident: t.name for t in threading.enumerate()}
+    stacks: dict[str, list[str]] = {}
+    for ident, frame in sys._current_frames().items():
+        lines = [f"{os.path.basename(fs.filename)}:{fs.lineno} in {fs.name}: {fs.line}"
+                 for fs in traceback.extract_stack(frame) if fs.filename.startswith(student_dir)]
+        if lines:
+            stacks[names.get(ident, str(ident))] = lines
+    return stacks
+
+
+def apply_limits(limits: dict) -> None:
+    import resource
+    table = {"cpu_seconds": resource.RLIMIT_CPU, "data_bytes": resource.RLIMIT_DATA,
+             "file_bytes": resource.RLIMIT_FSIZE, "open_files": resource.RLIMIT_NOFILE,
+             "processes": resource.RLIMIT_NPROC, "core_bytes": resource.RLIMIT_CORE}
+    for name, value in limits.items():
+        resource.setrlimit(table[name], (value, value))
+
+
+def loopback_up() -> None:
+    """In a fresh network namespace `lo` is down; bring it up (SIOCSIFFLAGS) so the
+    socket exercises work on 127.0.0.1 while nothing can leave the machine."""
+    import fcntl
+    import socket
+    import struct
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        ifreq = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, ifreq))[1]  # SIOCGIFFLAGS
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 0x1))  # SIOCSIFFLAGS, IFF_UP
+
+
+def hide_paths(hide: list[str], keep: list[str], staging: str) -> None:
+    """In the run's private mount namespace, cover each `hide` folder with an empty tmpfs,
+    bringing back the `keep` folders under it (the Python installation)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    ms_bind, ms_move, ms_rec = 4096, 8192, 16384
+
+    def mount(src: str, target: str, fstype: str, flags: int, data: str = "") -> None:
+        if libc.mount(src.encode(), target.encode(), fstype.encode(), flags,
+                      data.encode() or None) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"mount {src} on {target}: {os.strerror(err)}")
+
+    for folder in hide:
+        if not os.path.isdir(folder):
+            continue
+        kept = [k for k in keep if k.startswith(folder.rstrip("/") + "/")]
+        staged = []
+        for i, k in enumerate(kept):
+            stage = os.path.join(staging, f"keep{i}")
+            os.mkdir(stage)
+            mount(k, stage, "", ms_bind | ms_rec)
+            staged.append((stage, k))
+        mount("tmpfs", folder, "tmpfs", 0, "mode=0755,size=1m")
+        for stage, k in staged:
+            os.makedirs(k, mode=0o755, exist_ok=True)
+            mount(stage, k, "", ms_move)
+
+
+def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
+    grace = job.get("deadlock_grace", 0.3)
+    diagnose_at = job.get("diagnose_after")
+    start = clock()
+    last, since = None, 0.0
+    while True:
+        events.sleep(0.05)
+        now = clock()
+        if job.get("trace_locks"):
+            cycle = locktrace.find_cycle(module_globals)
+            key = [(w.thread, w.waits_for) for w in cycle]
+            if not cycle:
+                last = None
+            elif key != last:
+                last, since = key, now
+            elif now - since >= grace:
+                reporter.send("deadlock", cycle=[w.__dict__ for w in cycle],
+                              text=locktrace.describe(cycle),
+                              stacks=student_stacks(job["student_dir"]))
+                return
+        if diagnose_at is not None and now - start >= diagnose_at:
+            reporter.send("diagnosis", stacks=student_stacks(job["student_dir"]))
+            diagnose_at = None
+            if not job.get("trace_locks"):
+                return
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.buffer.read())
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    reporter = Reporter(job["obs_fd"], job["key"])
+    if job.get("loopback_up"):
+        loopback_up()
+    if job.get("hide"):
+        hide_paths(job["hide"], job.get("keep", []), os.path.dirname(job["events_path"]))
+    if job.get("limits"):
+        apply_limits(job["limits"])
+    if job.get("uid") is not None:
+        os.setgroups([])
+        os.setgid(job["gid"])
+        os.setuid(job["uid"])
+    os.chdir(job["cwd"])
+    student_dir = job["student_dir"]
+    sys.path.append(student_dir)          # after the standard library: nothing shadows it
+    recorder = events.Recorder(job["events_path"], job["key"])
+    os.register_at_fork(after_in_child=lambda: recorder.record("forked", ppid=os.getppid()))
+    if job.get("trace_locks"):
+        locktrace.install(student_dir)
+    sys.argv = [os.path.join(student_dir, job["module"] + ".py")]
+    module_globals: dict = {}
+    threading.Thread(target=watchdog, args=(job, reporter, module_globals),
+                     name="kit-watchdog", daemon=True).start()
+
+    if job.get("mode") == "main":
+        import runpy
+        t0 = clock()
+        try:
+            runpy.run_path(sys.argv[0], run_name="__main__")
+            outcome = {"status": "returned", "value": None}
+        except BaseException as exc:  # noqa: BLE001 - the student's exception is the data
+            outcome = _raised(exc, student_dir)
+        sys.stdout.flush()
+        reporter.send("result", call_start=t0, call_end=clock(), **outcome)
+        _hold()
+
+    import importlib
+    try:
+        module = importlib.import_module(job["module"])
+    except BaseException as exc:  # noqa: BLE001
+        reporter.send("import_failed", **_raised(exc, student_dir))
+        _hold()
+    module_globals.update(vars(module))
+    reporter.send("ready")
+    func = getattr(module, job["function"], None)
+    if not callable(func):
+        reporter.send("import_failed", status="raised", exc_type="AttributeError",
+                      message=f"module {job['module']!r} has no function {job['function']!r}",
+                      traceback="")
+        _hold()
+    args = decode_args(job.get("args", []), recorder)
+    kwargs = decode_args(job.get("kwargs", {}), recorder)
+    t0 = clock()
+    try:
+        value = func(*args, **kwargs)  # type: ignore[operator]
+        t1 = clock()
+        encoded = encode(value)
+        text = json.dumps(encoded, default=repr)
+        if len(text) > MAX_VALUE_BYTES:
+            outcome = {"status": "raised", "exc_type": "ValueTooLarge",
+                       "message": f"the return value is {len(text)} bytes of data; "
+                                  f"the limit is {MAX_VALUE_BYTES}", "traceback": ""}
+        else:
+            outcome = {"status": "returned", "value": encoded}
+    except BaseException as exc:  # noqa: BLE001
+        t1 = clock()
+        outcome = _raised(exc, student_dir)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    reporter.send("result", call_start=t0, call_end=t1, **outcome)
+    _hold()
+
+
+def _raised(exc: BaseException, student_dir: str) -> dict:
+    tb = traceback.extract_tb(exc.__traceback__)
+    lines = [f"{os.path.basename(fs.filename)}:{fs.lineno} in {fs.name}: {fs.line}"
+             for fs in tb if fs.filename.startswith(student_dir)]
+    if isinstance(exc, SyntaxError):
+        lines.append(f"{os.path.basename(exc.filename or '?')}:{exc.lineno}: {exc.text!r}")
+    try:
+        message = str(exc)[:2000]
+    except Exception:
+        message = "?"
+    return {"status": "raised", "exc_type": type(exc).__name__, "message": message,
+            "traceback": "\n".join(lines[-20:])}
+
+
+def _hold() -> None:
+    """Wait to be killed: the parent inspects this process tree first."""
+    while True:
+        events.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

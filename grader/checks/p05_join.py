@@ -1,0 +1,81 @@
+"""Hidden checks for p05_join: start all, then join all."""
+from __future__ import annotations
+
+from grader.evidence import all_overlap, best_of, child_pids, intervals, ran_serially
+from grader.harness import Student, fail, worker
+
+# Other sizes than the public tests: four tasks of different lengths.
+DURATIONS = [0.25, 0.4, 0.3, 0.35]
+LONGEST, TOTAL = max(DURATIONS), sum(DURATIONS)
+# Half way between "all at once" and "one after another": far from both on a loaded machine.
+BOUND = LONGEST + (TOTAL - LONGEST) / 2
+
+
+def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
+    call = student.call if fresh else student.shared_call
+    run = call("run_and_wait", worker("SleepTask"), list(DURATIONS), timeout=8,
+                       sample_processes=True)
+    student.require(run)
+    return run
+
+
+def _serial_hint(run) -> str:  # type: ignore[no-untyped-def]
+    if ran_serially(intervals(run)):
+        return (" Each task started only after the previous one had ended: is join() "
+                "inside the loop that starts them?")
+    return ""
+
+
+def test_all_tasks_done(student: Student) -> None:
+    run = _run(student)
+    ivs = intervals(run)
+    got = sorted(i.arg for i in ivs)
+    if got != sorted(DURATIONS):
+        fail(f"task(d) should run once for each of {DURATIONS}; it ran for {got}")
+    unfinished = [i.arg for i in ivs if i.end is None or i.end > run.call_end]
+    if unfinished:
+        fail(f"run_and_wait returned while the tasks {unfinished} were still running: "
+             f"join every process before returning")
+
+
+def test_overlap(student: Student) -> None:
+    run = _run(student)
+    ivs = intervals(run)
+    if not all_overlap(ivs):
+        fail("the tasks did not all run at the same time: some task started only after "
+             "another had already finished." + _serial_hint(run))
+
+
+def test_wall_time(student: Student) -> None:
+    def measure(run):  # type: ignore[no-untyped-def]
+        return run.call_time, run.call_time is not None and run.call_time <= BOUND
+
+    attempts = iter([False, True, True])    # the shared run first, then fresh ones
+    elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
+    if elapsed > BOUND:
+        fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
+             f"{elapsed:.2f} s; running together they take about {LONGEST:g} s "
+             f"(the longest), one after another {TOTAL:g} s." + _serial_hint(run))
+
+
+def test_own_processes(student: Student) -> None:
+    run = _run(student)
+    ivs = intervals(run)
+    pids = [i.pid for i in ivs]
+    if run.probe_pid in pids:
+        fail("some tasks ran in the calling process itself, not in a new Process")
+    if len(set(pids)) != len(DURATIONS):
+        fail(f"expected {len(DURATIONS)} different processes, one per task; the tasks ran in "
+             f"{len(set(pids))}")
+    unseen = set(pids) - child_pids(run)
+    if unseen:
+        fail(f"tasks reported pids {sorted(unseen)} that no process started by your code had")
+
+
+def test_reaped(student: Student) -> None:
+    run = _run(student)
+    left = [f"pid {p.inner_pid} ({'zombie' if p.state == 'Z' else 'still running'})"
+            for p in run.children_after]
+    if left:
+        fail("when run_and_wait returned, these child processes were not joined: "
+             + ", ".join(left))

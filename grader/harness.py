@@ -54,8 +54,13 @@ class Student:
 
     def call(self, function: str, *args: object, timeout: float | None = None,
              trace_locks: bool = False, sample_processes: bool = False,
+             start_method: str | None = None, scenario: str | None = None,
              **kwargs: object) -> Run:
-        """Run `function(*args, **kwargs)` from the student's module in a fresh sandbox."""
+        """Run `function(*args, **kwargs)` from the student's module in a fresh sandbox.
+
+        `start_method` ("fork", "spawn", "forkserver") is set as multiprocessing's default
+        before the module is imported. With `scenario="workers_x.func"`, `function` is
+        ignored and the checker's scenario drives the module from inside the sandbox."""
         budget = self.remaining()
         if budget <= 0.5:
             fail(f"the check ran out of its {self.check.timeout:g} s before it could finish")
@@ -63,7 +68,8 @@ class Student:
         run = self.sandbox.run(self.module_dir, self.exercise.module, function, list(args),
                                kwargs, timeout=limit, trace_locks=trace_locks,
                                diagnose_after=max(limit - 0.6, 0.1),
-                               sample_processes=sample_processes)
+                               sample_processes=sample_processes, start_method=start_method,
+                               scenario=scenario, mode="scenario" if scenario else "call")
         self.runs.append(run)
         return run
 
@@ -77,12 +83,12 @@ class Student:
         self.runs.append(run)
         return run
 
-    def run_main(self, timeout: float | None = None) -> Run:
-        """Run the student's module as a program (`python module.py`)."""
+    def run_main(self, timeout: float | None = None, start_method: str | None = None) -> Run:
+        """Run the student's module as a program (`python module.py`); read `run.stdout`."""
         budget = self.remaining()
         limit = min(timeout, budget) if timeout is not None else budget
         run = self.sandbox.run(self.module_dir, self.exercise.module, timeout=limit,
-                               mode="main", sample_processes=True)
+                               mode="main", sample_processes=True, start_method=start_method)
         self.runs.append(run)
         return run
 

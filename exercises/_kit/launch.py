@@ -55,7 +55,10 @@ def decode(value: object) -> object:
 
 
 def worker(name: str, **kwargs: object) -> dict:
-    """A checker-supplied worker to pass as an argument: worker("SleepTask", seconds=0.1)."""
+    """A checker-supplied worker to pass as an argument: worker("SleepTask", seconds=0.1).
+    Names without a dot are in _kit/workers.py; "workers_p09_printer.Printer" is the class
+    Printer in _kit/workers_p09_printer.py. The worker is built in the sandbox as
+    Class(recorder, **kwargs)."""
     return {"__kit_worker__": name, "kwargs": kwargs}
 
 
@@ -140,8 +143,14 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
               argv_prefix: tuple[str, ...] = (), job_extra: dict | None = None,
               python: str = sys.executable, output_keep: int = 64 * 1024,
               output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
-              sandbox_owner: tuple[int, int] | None = None) -> Run:
-    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter."""
+              sandbox_owner: tuple[int, int] | None = None, start_method: str | None = None,
+              scenario: str | None = None) -> Run:
+    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter.
+
+    mode "call": call the function; "main": run the module as a program; "scenario": import
+    the module, then call the checker's `scenario` ("workers_x.func") as
+    func(module, recorder, *args, **kwargs). `start_method` sets multiprocessing's default
+    start method before the student's module is imported."""
     key = secrets.token_hex(16)
     marker = f"KIT_RUN={key}"
     with tempfile.TemporaryDirectory(prefix="kit-run-") as tmp:
@@ -164,6 +173,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                "function": function, "args": args or [], "kwargs": kwargs or {},
                "mode": mode, "events_path": str(events_path), "cwd": str(scratch),
                "trace_locks": trace_locks, "diagnose_after": diagnose_after,
+               "start_method": start_method, "scenario": scenario,
                **(job_extra or {})}
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": key}
@@ -227,6 +237,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             sampler.stop()
             run.seen_pids = sampler.seen
         run.killed = _kill_tree(proc, marker.encode())
+        ended = events.clock()
         for t in outs:
             t.join(timeout=2)
         for stream in (proc.stdout, proc.stderr):
@@ -245,7 +256,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
         if final is not None:
             _fill(run, final, launched, verdict_at)
         run.events, run.rejected_events = events.read_events(str(events_path), key)
-        bad = [e for e in run.events if not launched <= e["t"] <= verdict_at]
+        # Workers may go on after the function returned (until the kill), never before launch.
+        bad = [e for e in run.events if not launched <= e["t"] <= ended]
         if bad and run.status == "returned":
             run.status, run.message = "forged", (
                 f"{len(bad)} worker events carry times outside the run (clock tampering?)")

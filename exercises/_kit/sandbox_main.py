@@ -24,7 +24,7 @@ import traceback
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
 
-from _kit import events, locktrace, workers  # noqa: E402
+from _kit import events, locktrace  # noqa: E402
 
 clock = events.clock
 _write_lock = threading.Lock()
@@ -66,10 +66,17 @@ def encode(value: object, depth: int = 0) -> object:
     return {"__opaque__": f"{kind.__module__}.{kind.__qualname__}", "repr": text}
 
 
+def resolve(name: str) -> object:
+    """"SleepTask" is in _kit.workers; "workers_p09_printer.Printer" in _kit.workers_p09_printer."""
+    import importlib
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(f"_kit.{module or 'workers'}"), attr)
+
+
 def decode_args(value: object, recorder: events.Recorder) -> object:
     if isinstance(value, dict):
         if "__kit_worker__" in value:
-            return workers.WORKERS[value["__kit_worker__"]](recorder, **value.get("kwargs", {}))
+            return resolve(value["__kit_worker__"])(recorder, **value.get("kwargs", {}))  # type: ignore[operator]
         if "__tuple__" in value:
             return tuple(decode_args(v, recorder) for v in value["__tuple__"])
         return {k: decode_args(v, recorder) for k, v in value.items()}
@@ -188,6 +195,9 @@ def main() -> None:
     os.register_at_fork(after_in_child=lambda: recorder.record("forked", ppid=os.getppid()))
     if job.get("trace_locks"):
         locktrace.install(student_dir)
+    if job.get("start_method"):
+        import multiprocessing
+        multiprocessing.set_start_method(job["start_method"], force=True)
     sys.argv = [os.path.join(student_dir, job["module"] + ".py")]
     module_globals: dict = {}
     threading.Thread(target=watchdog, args=(job, reporter, module_globals),
@@ -213,13 +223,21 @@ def main() -> None:
         _hold()
     module_globals.update(vars(module))
     reporter.send("ready")
-    func = getattr(module, job["function"], None)
+    if job.get("mode") == "scenario":
+        # A checker-supplied scenario drives the student's module from inside the sandbox
+        # (socket clients, a program run as its own process): scenario(module, recorder, ...).
+        func = resolve(job["scenario"])
+        job["args"] = [None, None, *job.get("args", [])]
+    else:
+        func = getattr(module, job["function"], None)
     if not callable(func):
         reporter.send("import_failed", status="raised", exc_type="AttributeError",
                       message=f"module {job['module']!r} has no function {job['function']!r}",
                       traceback="")
         _hold()
     args = decode_args(job.get("args", []), recorder)
+    if job.get("mode") == "scenario":
+        args[:2] = [module, recorder]  # type: ignore[index]
     kwargs = decode_args(job.get("kwargs", {}), recorder)
     t0 = clock()
     try:

@@ -48,4 +48,3 @@ class Step:
             sleep(self.pause)
 
 
-WORKERS = {"SleepTask": SleepTask, "Step": Step}

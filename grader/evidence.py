@@ -43,7 +43,7 @@ def ran_serially(ivs: list[Interval]) -> bool:
 def all_overlap(ivs: list[Interval]) -> bool:
     """Every interval started before the first one ended: they all ran at the same time."""
     ends = [i.end for i in ivs if i.end is not None]
-    return bool(ivs) and bool(ends) and max(i.start for i in ivs) < min(ends)
+    return bool(ivs) and (not ends or max(i.start for i in ivs) < min(ends))
 
 
 def peak_concurrency(ivs: list[Interval]) -> int:

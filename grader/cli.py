@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import __version__, feedback, gradebook, grading, intake, manifest, results
+from . import __version__, feedback, gradebook, grading, intake, lms_commands, manifest, results
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox
 
@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="where results go")
     p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
     p.set_defaults(func=cmd_grade)
+
+    lms_commands.add_commands(sub)
     return parser
 
 

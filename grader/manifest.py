@@ -130,6 +130,13 @@ def _plain(node: yaml.Node) -> _Node:
     return _Node(yaml.SafeLoader("").construct_object(node, deep=True), node.start_mark.line)
 
 
+def _peek_id(node: _Node, index: int) -> str:
+    """The id of a list item, to name it in messages, or its position if it has none."""
+    if isinstance(node.value, dict) and isinstance(getattr(node.value.get("id"), "value", None), str):
+        return node.value["id"].value
+    return f"#{index}"
+
+
 def _keys(node: _Node, where: str, allowed: dict[str, bool], problems: _Problems) -> dict[str, _Node]:
     """Check a mapping's keys: `allowed` maps each key to whether it is required."""
     if not isinstance(node.value, dict):
@@ -237,7 +244,7 @@ def load(path: str | Path = "course.yaml") -> Course:
         problems.add("exercises", ex_node.line, "expected a list of exercises")
     seen_ids: set[str] = set()
     for i, node in enumerate(ex_node.value if ex_node is not None and isinstance(ex_node.value, list) else []):
-        where = f"exercises[{i}]"
+        where = f"exercises[{_peek_id(node, i)}]"
         ex = _keys(node, where, {"id": True, "title": True, "topic": True, "notes": False,
                                  "module": False, "files": False, "checks": True}, problems)
         ex_id = _get(ex, "id", where, str, problems, f"#{i}")
@@ -264,7 +271,7 @@ def load(path: str | Path = "course.yaml") -> Course:
             problems.add(f"{where}.checks", ch_node.line, "expected a non-empty list of checks")
         check_ids: set[str] = set()
         for j, cnode in enumerate(ch_node.value if ch_node is not None and isinstance(ch_node.value, list) else []):
-            cw = f"{where}.checks[{j}]"
+            cw = f"{where}.checks[{_peek_id(cnode, j)}]"
             ch = _keys(cnode, cw, {"id": True, "kind": True, "points": True, "description": True,
                                    "visibility": False, "timeout": False}, problems)
             cid = _get(ch, "id", cw, str, problems, f"#{j}")

@@ -1,0 +1,5 @@
+from multiprocessing import Process
+
+
+def run_and_wait(task, durations)
+    processes = [Process(target=task, args=(d,)) for d in durations]

@@ -86,6 +86,9 @@ class Run:
     children_after: list[procfs.Proc] = field(default_factory=list)
     seen_pids: set[int] = field(default_factory=set)   # inner pids seen during the run
     killed: int = 0                   # processes still alive at the end that had to be killed
+    observed_call_time: float | None = None   # ready → result, on the parent's own clock
+    limit_hits: dict = field(default_factory=dict)   # e.g. {"processes": 3}: forks refused
+    survivors: int = 0                # processes of the run still alive after the kill (must be 0)
     timeout: float = 0.0
 
     @property
@@ -144,15 +147,21 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
               python: str = sys.executable, output_keep: int = 64 * 1024,
               output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
               sandbox_owner: tuple[int, int] | None = None, start_method: str | None = None,
-              scenario: str | None = None) -> Run:
+              scenario: str | None = None,
+              pids_cgroup: procfs.PidsCgroup | None = None) -> Run:
     """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter.
 
     mode "call": call the function; "main": run the module as a program; "scenario": import
     the module, then call the checker's `scenario` ("workers_x.func") as
     func(module, recorder, *args, **kwargs). `start_method` sets multiprocessing's default
-    start method before the student's module is imported."""
+    start method before the student's module is imported. With `pids_cgroup`, the probe
+    joins it before any student code runs: it bounds processes and threads, and every
+    process in it is killed at the end, whatever session or parent it has."""
     key = secrets.token_hex(16)
-    marker = f"KIT_RUN={key}"
+    # The environment marker finds escaped processes; it must not be the signing key (the
+    # student's code can read its environment).
+    run_id = secrets.token_hex(16)
+    marker = f"KIT_RUN={run_id}"
     with tempfile.TemporaryDirectory(prefix="kit-run-") as tmp:
         root = Path(tmp)
         shutil.copytree(KIT_DIR, root / "kit" / "_kit",
@@ -175,8 +184,10 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                "trace_locks": trace_locks, "diagnose_after": diagnose_after,
                "start_method": start_method, "scenario": scenario,
                **(job_extra or {})}
+        if pids_cgroup is not None:
+            job["cgroup_procs"] = pids_cgroup.procs_file
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": key}
+               "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
         cmd = [*argv_prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
         run = Run(status="crashed", timeout=timeout)
         total = [0]
@@ -209,6 +220,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             pass
         deadline = launched + timeout
         final = None
+        ready_at = None
         while final is None:
             remaining = deadline - events.clock()
             if remaining <= 0:
@@ -225,18 +237,26 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                 break
             if msg["type"] == "ready":
                 run.probe_pid = msg.get("pid")
+                ready_at = events.clock()
             elif msg["type"] == "diagnosis":
                 run.diagnosis = msg
             elif msg["type"] in FINAL:
                 final = msg
         verdict_at = events.clock()
         run.wall = verdict_at - launched
+        if final is not None and final["type"] == "result" and ready_at is not None:
+            run.observed_call_time = verdict_at - ready_at
         if final is not None:
             run.children_after = _children(proc.pid, argv_prefix != ())
         if sampler is not None:
             sampler.stop()
             run.seen_pids = sampler.seen
-        run.killed = _kill_tree(proc, marker.encode())
+        run.killed = _kill_tree(proc, marker.encode(), pids_cgroup)
+        if pids_cgroup is not None:
+            hits = pids_cgroup.events()
+            if hits:
+                run.limit_hits["processes"] = hits
+        run.survivors = len(_survivors(proc, marker.encode(), pids_cgroup))
         ended = events.clock()
         for t in outs:
             t.join(timeout=2)
@@ -331,11 +351,25 @@ class _Sampler(threading.Thread):
         self.join(timeout=2)
 
 
-def _kill_tree(proc: subprocess.Popen, marker: bytes) -> int:
-    """Kill everything the run started: the session, the tree below the probe, and any
-    process that escaped both but still carries the run's environment marker."""
+def _survivors(proc: subprocess.Popen, marker: bytes,
+               cgroup: procfs.PidsCgroup | None = None) -> set[int]:
+    pids = {p.pid for p in procfs.descendants(proc.pid) if p.state != "Z"}
+    pids |= set(procfs.with_marker(marker))
+    if cgroup is not None:
+        pids |= set(cgroup.pids())
+    pids.discard(proc.pid)
+    return pids
+
+
+def _kill_tree(proc: subprocess.Popen, marker: bytes,
+               cgroup: procfs.PidsCgroup | None = None) -> int:
+    """Kill everything the run started: the run's pids cgroup (where there is one), the
+    session, the tree below the probe, and any process that escaped all of these but still
+    carries the run's environment marker."""
     killed = 0
-    for _ in range(5):
+    for _ in range(20):
+        if cgroup is not None:
+            killed += cgroup.kill_all(rounds=3)
         pids = {p.pid for p in procfs.descendants(proc.pid) if p.state != "Z"}
         pids |= set(procfs.with_marker(marker))
         alive = proc.poll() is None

@@ -88,3 +88,103 @@ def with_marker(marker: bytes) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+PIDS_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+
+
+class PidsCgroup:
+    """A private pids cgroup for one run, where the machine lets us make one (root, cgroup v1
+    `pids` hierarchy or v2 with the pids controller). It bounds processes + threads of the
+    run whatever uid they run as (RLIMIT_NPROC counts per uid, and root ignores it), and it
+    lists every process of the run, including ones that called setsid() and double-forked,
+    so that all of them can be killed. `create` returns None where it is not available."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, name: str, max_pids: int) -> "PidsCgroup | None":
+        for base in PIDS_ROOTS:
+            if not os.path.exists(os.path.join(base, "cgroup.procs")):
+                continue           # not a cgroup hierarchy (e.g. the tmpfs holding v1 ones)
+            control = os.path.join(base, "cgroup.subtree_control")
+            if os.path.exists(control):                   # v2: the pids controller must be on
+                try:
+                    with open(control) as f:
+                        if "pids" not in f.read().split():
+                            continue
+                except OSError:
+                    continue
+            path = os.path.join(base, name)
+            try:
+                os.mkdir(path, 0o755)
+            except OSError:
+                continue
+            try:
+                if not os.path.exists(os.path.join(path, "cgroup.procs")):
+                    raise OSError("not a cgroup")
+                with open(os.path.join(path, "pids.max"), "w") as f:
+                    f.write(str(max_pids))
+                return cls(path)
+            except OSError:
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
+        return None
+
+    @property
+    def procs_file(self) -> str:
+        return os.path.join(self.path, "cgroup.procs")
+
+    def pids(self) -> list[int]:
+        try:
+            with open(self.procs_file) as f:
+                return [int(x) for x in f.read().split()]
+        except (OSError, ValueError):
+            return []
+
+    def events(self) -> int:
+        """How many times a fork or a new thread was refused by pids.max."""
+        try:
+            with open(os.path.join(self.path, "pids.events")) as f:
+                return int(f.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def kill_all(self, rounds: int = 50) -> int:
+        import signal
+        import time
+        killed: set[int] = set()
+        for _ in range(rounds):
+            pids = self.pids()
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.add(pid)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        return len(killed)
+
+    def remove(self) -> bool:
+        import time
+        for _ in range(100):
+            try:
+                os.rmdir(self.path)
+                return True
+            except FileNotFoundError:
+                return True
+            except OSError:
+                self.kill_all(rounds=5)
+                time.sleep(0.02)
+        return False
+
+
+def join_cgroup(procs_file: str) -> None:
+    """Move the calling process into a cgroup (its children follow)."""
+    with open(procs_file, "w") as f:
+        f.write(str(os.getpid()))

@@ -117,33 +117,60 @@ def loopback_up() -> None:
         fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 0x1))  # SIOCSIFFLAGS, IFF_UP
 
 
-def hide_paths(hide: list[str], keep: list[str], staging: str) -> None:
-    """In the run's private mount namespace, cover each `hide` folder with an empty tmpfs,
-    bringing back the `keep` folders under it (the Python installation)."""
+_MS_BIND, _MS_MOVE, _MS_REC = 4096, 8192, 16384
+_STAGING_CANDIDATES = ("/mnt", "/srv", "/media", "/opt", "/boot")
+
+
+def _mount(src: str, target: str, fstype: str, flags: int, data: str = "") -> None:
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
-    ms_bind, ms_move, ms_rec = 4096, 8192, 16384
+    if libc.mount(src.encode(), target.encode(), fstype.encode(), flags,
+                  data.encode() or None) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {src} on {target}: {os.strerror(err)}")
 
-    def mount(src: str, target: str, fstype: str, flags: int, data: str = "") -> None:
-        if libc.mount(src.encode(), target.encode(), fstype.encode(), flags,
-                      data.encode() or None) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"mount {src} on {target}: {os.strerror(err)}")
 
-    for folder in hide:
-        if not os.path.isdir(folder):
-            continue
-        kept = [k for k in keep if k.startswith(folder.rstrip("/") + "/")]
+def _staging(avoid: list[str]) -> str:
+    """A private scratch tmpfs outside every folder being covered, to park kept folders."""
+    def under(path: str, folder: str) -> bool:
+        return path == folder or path.startswith(folder.rstrip("/") + "/")
+    for cand in _STAGING_CANDIDATES:
+        if os.path.isdir(cand) and not any(under(a, cand) or under(cand, a) for a in avoid):
+            _mount("tmpfs", cand, "tmpfs", 0, "mode=0700,size=64k")
+            return cand
+    raise OSError("no folder to stage the sandbox's mounts in")
+
+
+def cover(folders: list[tuple[str, str]], keep: list[str], staging: str | None = None) -> None:
+    """In the run's private mount namespace, cover each folder with a fresh tmpfs mounted
+    with its options (("/root", "mode=0755,size=1m"), ("/tmp", "mode=1777,size=64m")),
+    bringing back the `keep` folders under it (the Python installation, the run's own
+    folder)."""
+    folders = [(f, o) for f, o in folders if os.path.isdir(f)]
+    if not folders:
+        return
+    if staging is None or any(staging.startswith(f.rstrip("/") + "/") for f, _ in folders):
+        staging = _staging([f for f, _ in folders] + list(keep))
+    n = 0
+    for folder, options in folders:
+        kept = [k for k in keep if k.startswith(folder.rstrip("/") + "/") and os.path.isdir(k)]
         staged = []
-        for i, k in enumerate(kept):
-            stage = os.path.join(staging, f"keep{i}")
+        for k in kept:
+            stage = os.path.join(staging, f"keep{n}")
+            n += 1
             os.mkdir(stage)
-            mount(k, stage, "", ms_bind | ms_rec)
+            _mount(k, stage, "", _MS_BIND | _MS_REC)
             staged.append((stage, k))
-        mount("tmpfs", folder, "tmpfs", 0, "mode=0755,size=1m")
+        _mount("tmpfs", folder, "tmpfs", 0, options)
         for stage, k in staged:
             os.makedirs(k, mode=0o755, exist_ok=True)
-            mount(stage, k, "", ms_move)
+            _mount(stage, k, "", _MS_MOVE)
+
+
+def hide_paths(hide: list[str], keep: list[str], staging: str) -> None:
+    """Cover each `hide` folder with an empty read-only-for-others tmpfs, bringing back the
+    `keep` folders under it (the Python installation)."""
+    cover([(h, "mode=0755,size=1m") for h in hide], keep, staging)
 
 
 def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
@@ -178,10 +205,25 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     reporter = Reporter(job["obs_fd"], job["key"])
+    # Locals, bound before the student's module is imported: patching `__main__.clock` or
+    # `Reporter.send` afterwards does not change what this function measures and sends.
+    now, send = clock, reporter.send
+    if job.get("cgroup_procs"):
+        from _kit import procfs
+        procfs.join_cgroup(job["cgroup_procs"])
     if job.get("loopback_up"):
         loopback_up()
-    if job.get("hide"):
-        hide_paths(job["hide"], job.get("keep", []), os.path.dirname(job["events_path"]))
+    if job.get("hide") or job.get("private"):
+        # job["private"]: [[folder, tmpfs options], ...] -- fresh, size-bounded /tmp, /dev/shm
+        # and working folder; job["hide"]: folders the student may not read.
+        folders = [(h, "mode=0755,size=1m") for h in job.get("hide", [])]
+        folders += [(f, o) for f, o in job.get("private", [])]
+        keep = list(job.get("keep", []))
+        if job.get("private"):
+            keep.append(os.path.dirname(job["events_path"]))     # the run's own folder
+        if job.get("private_scratch"):
+            folders.append((job["cwd"], job["private_scratch"]))
+        cover(folders, keep, os.path.dirname(job["events_path"]))
     if job.get("limits"):
         apply_limits(job["limits"])
     if job.get("uid") is not None:
@@ -205,24 +247,24 @@ def main() -> None:
 
     if job.get("mode") == "main":
         import runpy
-        t0 = clock()
+        t0 = now()
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
             outcome = {"status": "returned", "value": None}
         except BaseException as exc:  # noqa: BLE001 - the student's exception is the data
             outcome = _raised(exc, student_dir)
         sys.stdout.flush()
-        reporter.send("result", call_start=t0, call_end=clock(), **outcome)
+        send("result", call_start=t0, call_end=now(), **outcome)
         _hold()
 
     import importlib
     try:
         module = importlib.import_module(job["module"])
     except BaseException as exc:  # noqa: BLE001
-        reporter.send("import_failed", **_raised(exc, student_dir))
+        send("import_failed", **_raised(exc, student_dir))
         _hold()
     module_globals.update(vars(module))
-    reporter.send("ready")
+    send("ready")
     if job.get("mode") == "scenario":
         # A checker-supplied scenario drives the student's module from inside the sandbox
         # (socket clients, a program run as its own process): scenario(module, recorder, ...).
@@ -231,7 +273,7 @@ def main() -> None:
     else:
         func = getattr(module, job["function"], None)
     if not callable(func):
-        reporter.send("import_failed", status="raised", exc_type="AttributeError",
+        send("import_failed", status="raised", exc_type="AttributeError",
                       message=f"module {job['module']!r} has no function {job['function']!r}",
                       traceback="")
         _hold()
@@ -239,10 +281,10 @@ def main() -> None:
     if job.get("mode") == "scenario":
         args[:2] = [module, recorder]  # type: ignore[index]
     kwargs = decode_args(job.get("kwargs", {}), recorder)
-    t0 = clock()
+    t0 = now()
     try:
         value = func(*args, **kwargs)  # type: ignore[operator]
-        t1 = clock()
+        t1 = now()
         encoded = encode(value)
         text = json.dumps(encoded, default=repr)
         if len(text) > MAX_VALUE_BYTES:
@@ -252,14 +294,14 @@ def main() -> None:
         else:
             outcome = {"status": "returned", "value": encoded}
     except BaseException as exc:  # noqa: BLE001
-        t1 = clock()
+        t1 = now()
         outcome = _raised(exc, student_dir)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except Exception:
         pass
-    reporter.send("result", call_start=t0, call_end=t1, **outcome)
+    send("result", call_start=t0, call_end=t1, **outcome)
     _hold()
 
 

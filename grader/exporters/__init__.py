@@ -97,7 +97,8 @@ def number(value: float | None) -> str:
 
 
 def feedback(row: Row, column: Column) -> str:
-    """A short comment for the student: failed checks they may see, in their terms."""
+    """A one-line comment for the student: failed checks they may see, in their terms
+    (one line, because some importers read a line break inside a cell as a new row)."""
     r = row.result
     if r is None:
         return "no submission"
@@ -112,15 +113,15 @@ def feedback(row: Row, column: Column) -> str:
             continue
         what = "the grader could not grade this check" if c.status == "error" else c.message
         first = what.strip().splitlines()[0] if what.strip() else ""
-        lines.append(f"✗ {c.exercise} · {c.description}" + (f": {first}" if first else ""))
+        lines.append(f"failed {c.exercise} / {c.description}" + (f": {first}" if first else ""))
     if hidden:
-        lines.append(f"✗ {hidden} hidden check(s) failed")
+        lines.append(f"{hidden} hidden check(s) failed")
     got = sum(c.score for c in checks)
     top = sum(c.max_score for c in checks if c.counts)
     head = f"{number(got)} / {number(top)} points"
     if r.late.get("penalty"):
         head += f" (late: -{float(r.late['penalty']) * 100:g}%)"
-    return "\n".join([head, *lines])
+    return "; ".join([head, *lines])
 
 
 class Exporter(Protocol):

@@ -1,0 +1,206 @@
+"""LMS exports against golden files written from each format's published rules (docs/lms.md).
+
+The results are built here (no grading), so the tests are fast and independent of the
+exercises in course.yaml. Regenerate the golden files after a deliberate format change with
+KIT_UPDATE_GOLDEN=1, and review the diff against the format's documentation.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from grader import cli, exporters, manifest, results
+from grader.exporters import ExportError, ExportOptions
+from grader.results import CheckResult, SubmissionResult
+from grader.roster import load_roster
+
+GOLDEN = Path(__file__).parent / "golden" / "export"
+LMS_FORMATS = ["canvas", "moodle", "blackboard", "brightspace"]
+TEXT_FORMATS = [*LMS_FORMATS, "csv"]
+
+COURSE_YAML = """\
+course: {id: c101, title: Concurrency}
+exercises:
+  - id: ex_a
+    title: Join them all
+    topic: processes
+    checks:
+      - {id: overlap, kind: ordering, points: 3, description: "tasks overlap"}
+      - {id: reaped, kind: isolation, points: 2, visibility: hidden, description: "no zombies"}
+  - id: ex_b
+    title: Lock the counter
+    topic: threads
+    checks:
+      - {id: total, kind: state, points: 4, description: "the count is exact"}
+"""
+
+ROSTER = (
+    "student,name,email,username,lms_id,sis_id,sis_login,section\r\n"
+    'ada,"Lovelace, Ada ""Countess""",ada@example.org,alovelace,1001,S-1,ada.l,Mon\r\n'
+    "bob,Zoë Ångström-Ñúñez,zoe@example.org,zangstrom,1002,S-2,,Tue\r\n"
+    "dave,Dave Null,dave@example.org,dnull,1003,S-3,,Tue\r\n"
+)
+
+
+def check(ex: str, cid: str, score: float, top: float, status: str = "passed",
+          visibility: str = "visible", message: str = "", description: str = "") -> CheckResult:
+    return CheckResult(exercise=ex, check=cid, kind="state", status=status, score=score,
+                       max_score=top, description=description or cid, visibility=visibility,
+                       message=message)
+
+
+def submissions() -> list[SubmissionResult]:
+    return [
+        SubmissionResult(student="ada", course="c101", late={"days_late": 1, "penalty": 0.1},
+                         checks=(check("ex_a", "overlap", 3, 3), check("ex_a", "reaped", 2, 2),
+                                 check("ex_b", "total", 0, 4, "failed",
+                                       message="lost 3 increments, 2, 1")),),
+        SubmissionResult(student="bob", course="c101",
+                         checks=(check("ex_a", "overlap", 0, 3, "failed",
+                                       message="the tasks ran one after another\nmore detail"),
+                                 check("ex_a", "reaped", 0, 2, "failed", "hidden", "zombie"),
+                                 check("ex_b", "total", 4, 4))),
+        SubmissionResult(student="carol", course="c101",
+                         checks=(check("ex_a", "overlap", 3, 3), check("ex_a", "reaped", 0, 2,
+                                                                       "error", "hidden"),
+                                 check("ex_b", "total", 4, 4))),
+    ]
+
+
+@pytest.fixture
+def setup(tmp_path):
+    (tmp_path / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
+    graded = tmp_path / "graded"
+    for r in submissions():
+        results.save(r, graded / r.student / "results.json")
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    return tmp_path, manifest.load(tmp_path / "course.yaml"), graded
+
+
+def golden(name: str, produced: Path) -> None:
+    path = GOLDEN / name
+    data = produced.read_bytes()
+    if os.environ.get("KIT_UPDATE_GOLDEN"):
+        path.write_bytes(data)
+    assert path.is_file(), f"{path} missing; run with KIT_UPDATE_GOLDEN=1 and review it"
+    assert data == path.read_bytes(), (
+        f"{produced.name} differs from {path}:\n{data.decode('utf-8')}")
+
+
+def read(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize("columns", ["exercises", "total"])
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+def test_golden(fmt, columns, setup):
+    root, course, graded = setup
+    out = root / f"{fmt}.csv"
+    lms = {"ex_a": "501", "total": "777"} if fmt in ("canvas", "blackboard") else {}
+    report = exporters.export(fmt, graded, course, out, load_roster(root / "roster.csv"),
+                              ExportOptions(columns=columns, lms_ids=lms))
+    golden(f"{fmt}-{columns}.csv", out)
+    assert report.not_in_roster == ("carol",)
+    assert report.no_submission == ("dave",)
+    assert report.omitted == (() if fmt == "csv" else ("carol",))
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+def test_names_round_trip_and_nobody_is_dropped_silently(fmt, setup):
+    root, course, graded = setup
+    out = root / "out.csv"
+    roster = load_roster(root / "roster.csv")
+    exporters.export(fmt, graded, course, out, roster)
+    text = out.read_text(encoding="utf-8-sig")
+    names = {e.name for e in roster}
+    cells = {cell for row in read(out) for cell in row}
+    if fmt == "blackboard":       # split into Last Name / First Name columns
+        assert {"Lovelace", 'Ada "Countess"', "Ångström-Ñúñez", "Zoë"} <= cells
+    elif fmt == "brightspace":    # identifiers only
+        assert {"alovelace", "zangstrom", "dnull", "1001"} <= cells
+    else:
+        assert names <= cells, f"{names - cells} did not round-trip"
+    assert ("carol" in text) == (fmt == "csv")
+
+
+def test_late_penalty_applies_to_every_column(setup):
+    root, course, graded = setup
+    out = root / "c.csv"
+    exporters.export("csv", graded, course, out, None)
+    rows = {r[0]: r for r in read(out)[1:]}
+    header = read(out)[0]
+    ada = dict(zip(header, rows["ada"]))
+    assert (ada["ex_a"], ada["ex_b"], ada["total"]) == ("4.5", "0", "4.5")
+
+
+def test_without_roster_every_graded_student_is_exported(setup):
+    root, course, graded = setup
+    out = root / "b.csv"
+    report = exporters.export("brightspace", graded, course, out, None)
+    assert report.not_in_roster == () and report.no_submission == ()
+    assert [r[1] for r in read(out)[1:]] == ["ada", "bob", "carol"]
+
+
+def test_blackboard_quotes_every_field(setup):
+    root, course, graded = setup
+    out = root / "bb.csv"
+    exporters.export("blackboard", graded, course, out, load_roster(root / "roster.csv"))
+    for line in out.read_text(encoding="utf-8").split("\r\n")[:-1]:
+        fields = next(csv.reader([line]))
+        assert line == ",".join('"' + f.replace('"', '""') + '"' for f in fields)
+
+
+def test_brightspace_rows_end_with_the_indicator(setup):
+    root, course, graded = setup
+    out = root / "d2l.csv"
+    exporters.export("brightspace", graded, course, out, load_roster(root / "roster.csv"))
+    rows = read(out)
+    assert rows[0][-1] == "End-of-Line Indicator"
+    assert all(r[-1] == "#" for r in rows[1:])
+
+
+def test_moodle_feedback_hides_hidden_checks(setup):
+    root, course, graded = setup
+    out = root / "m.csv"
+    exporters.export("moodle", graded, course, out, load_roster(root / "roster.csv"))
+    rows = read(out)
+    bob = dict(zip(rows[0], next(r for r in rows if r[2] == "zangstrom")))
+    text = bob["ex_a: Join them all (Feedback)"]
+    assert "ran one after another" in text and "1 hidden check(s) failed" in text
+    assert "zombie" not in text
+
+
+def test_canvas_refuses_a_title_canvas_would_ignore(tmp_path, setup):
+    root, _, graded = setup
+    (root / "course.yaml").write_text(COURSE_YAML.replace("Join them all", "Final Grade prep"),
+                                      encoding="utf-8")
+    with pytest.raises(ExportError, match="Final Grade"):
+        exporters.export("canvas", graded, manifest.load(root / "course.yaml"), root / "x.csv")
+
+
+def test_unknown_format_and_missing_results(setup):
+    root, course, graded = setup
+    with pytest.raises(ExportError, match="did you mean 'canvas'"):
+        exporters.export("canvass", graded, course, root / "x.csv")
+    with pytest.raises(ExportError, match="no <student>/results.json"):
+        exporters.export("csv", root, course, root / "x.csv")
+    (graded / "bob" / "results.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ExportError, match=r"bob/results.json"):
+        exporters.export("csv", graded, course, root / "x.csv")
+
+
+def test_cli_reports_unmatched_students(setup, capsys):
+    root, _, graded = setup
+    out = root / "canvas.csv"
+    argv = ["--course", str(root / "course.yaml"), "export", "--from", str(graded),
+            "--format", "canvas", "--roster", str(root / "roster.csv"), "-o", str(out)]
+    assert cli.main(argv) == 0
+    err = capsys.readouterr().err
+    assert "not in the roster" in err and "carol" in err
+    assert "no submission" in err and "dave" in err
+    assert cli.main([*argv, "--strict"]) == 1
+    assert cli.main([*argv, "--lms-id", "nope"]) == 2

@@ -1,0 +1,54 @@
+"""Public tests for t10_pools. Run them with `pytest` in this folder."""
+from _kit.launch import Opaque
+from _kit.testing import run_exercise, worker
+
+ITEMS = [0.3, 0.1, 0.2, 0.05, 0.15]      # seconds each job sleeps: they finish out of order
+SALT = "public"
+
+
+def job(**kwargs):
+    return worker("workers_t10_pools.Job", salt=SALT, **kwargs)
+
+
+def futures_hint(value):
+    if isinstance(value, list) and any(isinstance(v, Opaque) and "Future" in v.type_name
+                                       for v in value):
+        return (" You returned Future objects: a Future is a receipt, not the result. "
+                "Call .result() on each one (or use pool.map).")
+    return ""
+
+
+def test_returns_the_results_in_order():
+    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "thread", 2, timeout=10)
+    assert r.returned, r.explain()
+    expected = [f"{x}:{SALT}" for x in ITEMS]
+    assert r.value == expected, (
+        f"expected the results {expected}, in the order of the items; got {r.value!r}."
+        + futures_hint(r.value))
+
+
+def test_never_more_than_workers_at_once():
+    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "thread", 2, timeout=10)
+    assert r.returned, r.explain()
+    running = peak = 0
+    for e in r.events:
+        running += {"start": 1, "end": -1}.get(e["ev"], 0)
+        peak = max(peak, running)
+    assert peak <= 2, f"a pool of 2 workers ran {peak} jobs at once: pass max_workers=workers"
+
+
+def test_a_failing_job_raises_in_the_caller():
+    r = run_exercise(__file__, "map_with_pool", job(fail_on=0.1), ITEMS, "process", 2,
+                     timeout=10)
+    assert r.status == "raised" and r.exc_type == "JobFailed", (
+        "job 0.1 raised JobFailed, but map_with_pool "
+        + ("returned normally: the exception was lost. It is stored in the job's Future "
+           "and raised again by .result()" if r.returned else r.explain()))
+
+
+def test_pool_is_shut_down():
+    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "process", 2, timeout=10)
+    assert r.returned, r.explain()
+    assert not r.children_after, (
+        f"when map_with_pool returned, {len(r.children_after)} worker processes of the pool "
+        f"were still alive: shut the pool down (a `with` block does it for you)")

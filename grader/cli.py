@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import __version__, feedback, gradebook, grading, intake, lms_commands, manifest, results
+from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
+               lms_intake, manifest, results)
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox
 
@@ -33,34 +35,102 @@ def safe_id(student: str) -> str:
     return cleaned
 
 
-def grade_one(course: manifest.Course, sandbox: Sandbox, student: str, source: Path,
-              out_dir: Path, **options: object) -> results.SubmissionResult:
-    with tempfile.TemporaryDirectory(prefix="kit-ws-") as tmp:
-        ws = intake.take_in(student, source, course, Path(tmp) / "ws")
-        result = grading.grade_workspace(course, ws, sandbox, **options)  # type: ignore[arg-type]
-    folder = out_dir / safe_id(student)
-    results.save(result, folder / "results.json")
-    results.write_atomic(folder / "feedback.md", feedback.render_markdown(result, course))
-    return result
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args.course)
-    subs = intake.discover([Path(p) for p in args.submissions], course)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
+    shard = batch.parse_shard(args.shard) if args.shard else None
     sandbox = Sandbox(course.limits, course.root)
-    print(f"grading {len(subs)} submission(s) of {course.title} "
-          f"(sandbox: {sandbox.isolation.level})", file=sys.stderr)
-    t0 = time.monotonic()
-    for n, (student, source) in enumerate(subs, 1):
-        result = grade_one(course, sandbox, student, source, out_dir,
-                           exercises=args.exercise or None)
-        flag = f"  ⚠ {len(result.grader_errors)} grader error(s)" if result.grader_errors else ""
-        print(f"[{n}/{len(subs)}] {student}: {result.score:g} / {result.max_score:g}"
-              f" ({result.execution_time:.1f} s){flag}", file=sys.stderr)
-    path = gradebook.write(course, out_dir)
-    print(f"graded {len(subs)} in {time.monotonic() - t0:.1f} s → {path}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="kit-batch-") as tmp:
+        staging = Path(tmp)
+        subs, late = _gather(args.submissions, course, staging / "lms")
+        todo, fresh = batch.plan(course, subs, out_dir, staging / "ws",
+                                 regrade=set(args.regrade or ()), shard=shard, late=late,
+                                 folder_of=safe_id, exercises=args.exercise or None)
+        unknown = set(args.regrade or ()) - {s for s, _ in subs}
+        if unknown:
+            raise GraderError(f"--regrade {', '.join(sorted(unknown))}: no such student among "
+                              f"the submissions given")
+        jobs = args.jobs or default_jobs()
+        calibration = batch.calibrate(sandbox) if todo else {}
+        say = (lambda text: print(text, file=sys.stderr)) if not args.quiet else (lambda text: None)
+        say(f"grading {len(todo)} of {len(todo) + len(fresh)} submission(s) of {course.title}"
+            f" ({len(fresh)} up to date) · {jobs} at a time · sandbox: {sandbox.isolation.level}"
+            + (f" · start-up {calibration['startup']:.2f} s" if calibration else ""))
+        t0 = time.monotonic()
+        bar = progress_bar(len(todo), enabled=not args.lines and not args.quiet and sys.stderr.isatty())
+
+        def done(outcome: batch.Outcome) -> None:
+            r = outcome.result
+            line = (f"{outcome.job.student}: {r.score:g} / {r.max_score:g} "
+                    f"({r.execution_time:.1f} s)"
+                    + (f"  ⚠ {len(r.grader_errors)} grader error(s)" if r.grader_errors else "")
+                    if r is not None else f"{outcome.job.student}: ⚠ {outcome.error}")
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(line[:60])
+            elif not args.quiet:
+                say(line)
+
+        try:
+            outcomes = batch.run(course, todo, out_dir, staging / "ws", jobs=jobs,
+                                 calibration=calibration, on_done=done,
+                                 exercises=args.exercise or None)
+        finally:
+            if bar is not None:
+                bar.close()
+            path = gradebook.write(course, out_dir)
+    failed = [o for o in outcomes if o.result is None]
+    say(f"graded {len(outcomes)} in {time.monotonic() - t0:.1f} s → {path}"
+        + (f"; {len(failed)} could not be graded (rerun to retry): "
+           + ", ".join(o.job.student for o in failed) if failed else ""))
+    return 0
+
+
+def _gather(paths: list[str], course: manifest.Course, staging: Path
+            ) -> tuple[list[tuple[str, Path]], dict[str, dict]]:
+    """Submissions from plain folders/zips and from LMS bulk downloads, with lateness."""
+    subs: list[tuple[str, Path]] = []
+    late: dict[str, dict] = {}
+    plain: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.exists() and lms_intake.kind_of(path):
+            for s in lms_intake.expand(path, course, staging):
+                subs.append((s.student, s.source))
+                late[s.student] = s.late
+        else:
+            plain.append(path)
+    if plain:
+        subs.extend(intake.discover(plain, course))
+    seen: set[str] = set()
+    for student, source in subs:
+        if student in seen:
+            raise GraderError(f"two submissions for student {student!r} (one is {source}); "
+                              f"they are never merged")
+        seen.add(student)
+    return subs, late
+
+
+def default_jobs() -> int:
+    """One grading worker per core: most of a check's time is spent waiting on the
+    student's sleeps and joins, and the timing checks hold with every core busy."""
+    return max(1, os.cpu_count() or 1)
+
+
+def progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, unit="student", file=sys.stderr, dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
+                           "{rate_fmt}] {postfix}")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    course = _course(args.course)
+    count = batch.merge(Path(args.out), [Path(p) for p in args.shards], course)
+    print(f"merged {count} result(s) into {args.out}; gradebook rebuilt", file=sys.stderr)
     return 0
 
 
@@ -69,6 +139,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else (
         course.root / "exercises" if Path.cwd().resolve() == course.root else Path.cwd())
     sandbox = Sandbox(course.limits, course.root)
+    if not path.exists():
+        raise GraderError(f"{path}: no such folder")
     with tempfile.TemporaryDirectory(prefix="kit-ws-") as tmp:
         ws = intake.take_in("self-check", path, course, Path(tmp) / "ws")
         chosen = args.exercise or [e.id for e in course.exercises
@@ -114,10 +186,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("grade", help="run the hidden checks on submissions")
-    p.add_argument("submissions", nargs="+", help="folders, zips, or folders of them")
+    p.add_argument("submissions", nargs="+",
+                   help="folders, zips, folders of them, or a Canvas/Moodle bulk download")
     p.add_argument("--out", required=True, help="where results go")
     p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
+    p.add_argument("-j", "--jobs", type=int, default=0,
+                   help="submissions graded at once (default: one per core)")
+    p.add_argument("--regrade", action="append", metavar="STUDENT",
+                   help="grade this student again even if up to date (repeatable)")
+    p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N deterministic parts")
+    p.add_argument("--lines", action="store_true", help="one line per student, no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("merge", help="join the results of shards into one folder")
+    p.add_argument("shards", nargs="+", help="results folders written by grade --shard")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_merge)
 
     lms_commands.add_commands(sub)
     return parser

@@ -17,6 +17,7 @@ import pytest
 from . import __version__
 from .harness import CheckSession
 from .intake import Workspace
+from .late import assess
 from .manifest import CHECKS_DIR, Course, Exercise
 from .results import CheckResult, SubmissionResult
 from .sandbox import Sandbox
@@ -44,7 +45,10 @@ def preflight(exercise: Exercise, workspace: Workspace) -> str:
 
 def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
                     exercises: list[str] | None = None, visible_only: bool = False,
-                    log: list[str] | None = None) -> SubmissionResult:
+                    log: list[str] | None = None, calibration: dict | None = None,
+                    late: dict | None = None, fingerprint: str = "") -> SubmissionResult:
+    """Grade one workspace. `late` is what the intake knows ({"submitted_at": iso} or
+    {"marked_late": True}); `calibration` is the batch's measure of this machine."""
     started = datetime.now(timezone.utc)
     t0 = time.monotonic()
     chosen = [e for e in course.exercises if exercises is None or e.id in exercises]
@@ -62,7 +66,8 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
         elif checks:
             wanted[ex.id] = tuple(c.id for c in checks)
     if wanted:
-        session = CheckSession(course, workspace, sandbox, wanted)
+        session = CheckSession(course, workspace, sandbox, wanted,
+                               startup=float((calibration or {}).get("startup", 0.0)))
         args = [str(CHECKS_DIR / f"{ex_id}.py") for ex_id in wanted]
         args += ["-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR), "-q",
                  "--no-header", "-p", "no:randomly"]
@@ -87,4 +92,7 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
                             source=workspace.source, isolation=sandbox.isolation.to_dict(),
                             started=started.isoformat(timespec="seconds"),
                             execution_time=time.monotonic() - t0, grader_version=__version__,
-                            problems=workspace.problems)
+                            problems=workspace.problems,
+                            late=assess(course, (late or {}).get("submitted_at"),
+                                        bool((late or {}).get("marked_late"))),
+                            fingerprint=fingerprint, calibration=calibration or {})

@@ -46,6 +46,9 @@ class Student:
         self.module_dir = workspace.root / exercise.module_dir
         self.sandbox = sandbox
         self._shared = {} if shared is None else shared
+        # Seconds this machine takes to start a sandboxed run (measured at the start of a
+        # batch); time bounds may add a multiple of it as a margin. 0 when not calibrated.
+        self.startup = 0.0
         self._deadline = time.monotonic() + check.timeout
         self.runs: list[Run] = []
 
@@ -108,6 +111,7 @@ class CheckSession:
     workspace: Workspace
     sandbox: Sandbox
     wanted: dict[str, tuple[str, ...]]          # exercise id -> check ids to run
+    startup: float = 0.0                        # calibration: seconds to start a sandboxed run
     results: dict[tuple[str, str], CheckResult] = field(default_factory=dict)
     _students: dict[str, Student] = field(default_factory=dict)
     _shared_runs: dict = field(default_factory=dict)
@@ -131,6 +135,7 @@ class CheckSession:
         exercise = self.course.exercise(ex_id)
         s = Student(exercise, exercise.check(check_id), self.workspace, self.sandbox,
                     self._shared_runs)
+        s.startup = self.startup
         self._students[request.node.nodeid] = s
         return s
 

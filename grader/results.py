@@ -74,6 +74,8 @@ class SubmissionResult:
     grader_version: str = ""
     late: dict = field(default_factory=dict)        # {"days_late": n, "penalty": f} if late
     problems: tuple[str, ...] = ()                  # intake notes: files missing, not a zip, …
+    fingerprint: str = ""                           # what was graded: files, manifest, checks
+    calibration: dict = field(default_factory=dict)
 
     @property
     def raw_score(self) -> float:
@@ -116,7 +118,8 @@ class SubmissionResult:
                            "source": self.source, "max_score": self.max_score,
                            "raw_score": self.raw_score, "isolation": self.isolation,
                            "started": self.started, "grader_version": self.grader_version,
-                           "late": self.late, "problems": list(self.problems)},
+                           "late": self.late, "problems": list(self.problems),
+                           "fingerprint": self.fingerprint, "calibration": self.calibration},
         }
 
     @classmethod
@@ -127,7 +130,8 @@ class SubmissionResult:
                    source=x.get("source", ""), isolation=x.get("isolation", {}),
                    started=x.get("started", ""), execution_time=float(d.get("execution_time", 0)),
                    grader_version=x.get("grader_version", ""), late=x.get("late", {}),
-                   problems=tuple(x.get("problems", ())))
+                   problems=tuple(x.get("problems", ())), fingerprint=x.get("fingerprint", ""),
+                   calibration=x.get("calibration", {}))
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -1,0 +1,219 @@
+"""Grading a whole class: plan, run in parallel, resume, shard, merge.
+
+* Each submission is graded by its own worker process (`python -m grader.worker`), up to
+  `jobs` at a time. A worker that crashes becomes that student's "grader could not grade"
+  result; it never stops the batch.
+* Results are written atomically by the worker, so an interrupted batch (Ctrl-C, kill -9,
+  power cut) leaves every student either fully graded or not at all. A rerun skips students
+  whose results are up to date: same submission files, same course.yaml, same checks, same
+  grader version, no grader error (the *fingerprint*). `regrade` forces named students.
+* The gradebook is always rebuilt from the results on disk and written atomically.
+* `shard=(k, n)` keeps the students whose id hashes to k of n: the same split on every
+  machine, so a job array can grade a class in pieces and `merge` joins the pieces.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, gradebook, results
+from .errors import GraderError
+from .intake import Workspace, take_in
+from .manifest import CHECKS_DIR, Course
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    source: Path
+    folder: str                 # DIR/<folder>/ holds this student's results
+    fingerprint: str
+    late: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    job: Job
+    result: results.SubmissionResult | None
+    skipped: bool = False       # up to date: not graded again
+    error: str = ""             # the grader failed for this student
+
+
+def course_fingerprint(course: Course, exercises: list[str] | None = None) -> str:
+    """What grading depends on besides the submission: the grader, course.yaml, and the
+    hidden checks of the exercises graded."""
+    chosen = [e.id for e in course.exercises if exercises is None or e.id in exercises]
+    h = hashlib.sha256(__version__.encode())
+    h.update((course.root / "course.yaml").read_bytes())
+    h.update(repr(chosen).encode())
+    for ex_id in chosen:
+        path = CHECKS_DIR / f"{ex_id}.py"
+        if path.is_file():
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def workspace_fingerprint(ws: Workspace, course_hash: str, late: dict) -> str:
+    h = hashlib.sha256(course_hash.encode())
+    for path in sorted(p for p in ws.root.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(ws.root)).encode() + b"\0" + path.read_bytes())
+    h.update(json.dumps([ws.missing, ws.problems, late], sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise GraderError(f"--shard must look like K/N (e.g. 2/8), given: {text!r}")
+    if not 1 <= k <= n:
+        raise GraderError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, staging: Path, *,
+         regrade: set[str] = frozenset(), shard: tuple[int, int] | None = None,  # type: ignore[assignment]
+         late: dict[str, dict] | None = None, folder_of=lambda s: s,
+         exercises: list[str] | None = None) -> tuple[list[Job], list[Job]]:
+    """(to grade, up to date). Takes each submission in (declared files only) under
+    `staging`, so the fingerprint is of exactly what will be graded."""
+    course_hash = course_fingerprint(course, exercises)
+    todo, fresh = [], []
+    for student, source in submissions:
+        if not in_shard(student, shard):
+            continue
+        folder = folder_of(student)
+        ws = take_in(student, source, course, staging / folder)
+        info = (late or {}).get(student, {})
+        job = Job(student, source, folder, workspace_fingerprint(ws, course_hash, info), info)
+        (staging / f"{folder}.json").write_text(json.dumps(
+            {"student": student, "source": str(source), "missing": ws.missing,
+             "problems": list(ws.problems), "fingerprint": job.fingerprint, "late": info}))
+        if student not in regrade and _up_to_date(out_dir / folder / "results.json", job):
+            fresh.append(job)
+        else:
+            todo.append(job)
+    return todo, fresh
+
+
+def _up_to_date(path: Path, job: Job) -> bool:
+    try:
+        old = results.load(path)
+    except (OSError, ValueError, KeyError):
+        return False
+    return old.fingerprint == job.fingerprint and not old.grader_errors
+
+
+def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: int,
+        calibration: dict, on_done=lambda outcome: None, exercises: list[str] | None = None
+        ) -> list[Outcome]:
+    """Grade `todo` with up to `jobs` workers at once; call `on_done` as each finishes."""
+    pending = list(todo)
+    running: dict[subprocess.Popen, tuple[Job, float]] = {}
+    done: list[Outcome] = []
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                job = pending.pop(0)
+                running[_start_worker(course, job, out_dir, staging, calibration, exercises)] = (
+                    job, time.monotonic())
+            finished = [p for p in running if p.poll() is not None]
+            if not finished:
+                time.sleep(0.05)
+                continue
+            for proc in finished:
+                job, _ = running.pop(proc)
+                outcome = _collect(proc, job, out_dir)
+                done.append(outcome)
+                on_done(outcome)
+    finally:
+        for proc in running:          # interrupted: stop the workers still grading
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            proc.wait()
+    return done
+
+
+def _start_worker(course: Course, job: Job, out_dir: Path, staging: Path, calibration: dict,
+                  exercises: list[str] | None) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "grader.worker", "--course", str(course.root / "course.yaml"),
+           "--workspace", str(staging / job.folder), "--meta", str(staging / f"{job.folder}.json"),
+           "--out", str(out_dir / job.folder), "--calibration", json.dumps(calibration)]
+    for ex in exercises or ():
+        cmd += ["-e", ex]
+    log = open(staging / f"{job.folder}.log", "wb")
+    try:
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    finally:
+        log.close()
+
+
+def _collect(proc: subprocess.Popen, job: Job, out_dir: Path) -> Outcome:
+    path = out_dir / job.folder / "results.json"
+    if proc.returncode == 0:
+        try:
+            return Outcome(job, results.load(path))
+        except (OSError, ValueError, KeyError) as exc:
+            return Outcome(job, None, error=f"the worker wrote no readable results: {exc}")
+    return Outcome(job, None, error=f"the grading worker crashed (exit code {proc.returncode});"
+                                    f" this student was not graded — rerun to retry")
+
+
+def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    """How long this machine takes to start a sandboxed run and call a function: the
+    checks scale their time margins with it."""
+    with tempfile.TemporaryDirectory(prefix="kit-cal-") as tmp:
+        Path(tmp, "calibrate.py").write_text("def noop():\n    return None\n")
+        walls = []
+        for _ in range(samples):
+            run = sandbox.run(Path(tmp), "calibrate", "noop", [], {}, timeout=30)
+            walls.append(run.wall)
+    walls.sort()
+    return {"startup": round(walls[len(walls) // 2], 3), "samples": len(walls)}
+
+
+def merge(out_dir: Path, sources: list[Path], course: Course) -> int:
+    """Join the results of shards into `out_dir`; a student graded in two shards must have
+    identical fingerprints (the same submission), otherwise it is an error."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, tuple[str, Path]] = {}
+    count = 0
+    for src in sources:
+        if not src.is_dir():
+            raise GraderError(f"{src}: not a results folder (expected DIR/<student>/results.json)")
+        for path in sorted(src.glob("*/results.json")):
+            result = results.load(path)
+            folder = path.parent.name
+            if folder in seen and seen[folder][0] != result.fingerprint:
+                raise GraderError(f"student {result.student!r} was graded differently in "
+                                  f"{seen[folder][1]} and {src}; regrade one of them")
+            seen[folder] = (result.fingerprint, src)
+            target = out_dir / folder
+            if target.resolve() != path.parent.resolve():
+                tmp = out_dir / f".{folder}.merging"
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.copytree(path.parent, tmp)
+                shutil.rmtree(target, ignore_errors=True)
+                tmp.rename(target)
+            count += 1
+    gradebook.write(course, out_dir)
+    return count

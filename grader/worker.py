@@ -1,0 +1,42 @@
+"""One grading worker: grades one prepared workspace and writes its results atomically.
+Started by grader.batch, never by hand: `python -m grader.worker --workspace … --meta …`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import feedback, grading, manifest, results
+from .intake import Workspace
+from .sandbox import Sandbox
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="grader.worker")
+    p.add_argument("--course", required=True)
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--meta", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--calibration", default="{}")
+    p.add_argument("-e", "--exercise", action="append")
+    args = p.parse_args(argv)
+    course = manifest.load(args.course)
+    meta = json.loads(Path(args.meta).read_text())
+    ws = Workspace(student=meta["student"], root=Path(args.workspace), source=meta["source"],
+                   missing=meta["missing"], problems=tuple(meta["problems"]))
+    sandbox = Sandbox(course.limits, course.root)
+    log: list[str] = []
+    result = grading.grade_workspace(course, ws, sandbox, exercises=args.exercise, log=log,
+                                     calibration=json.loads(args.calibration),
+                                     late=meta.get("late") or {},
+                                     fingerprint=meta["fingerprint"])
+    out = Path(args.out)
+    results.save(result, out / "results.json")
+    results.write_atomic(out / "feedback.md", feedback.render_markdown(result, course))
+    results.write_atomic(out / "grader.log", "".join(log))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -58,12 +58,19 @@ def answer_in_comments(stub: str, solution: str) -> list[tuple[int, str]]:
         body = " ".join(tok.string.lstrip("#").split())
         if not body or body not in wanted:
             continue
+        if _is_code(body):
+            found.append((tok.start[0], body))
+    return found
+
+
+def _is_code(text: str) -> bool:
+    for candidate in (text, text + "\n    pass"):     # `for x in y:` needs a body
         try:
-            ast.parse(body.strip())
+            ast.parse(candidate)
+            return True
         except SyntaxError:
             continue
-        found.append((tok.start[0], body))
-    return found
+    return False
 
 
 def bundle_files(course: Course) -> tuple[list[str], list[str]]:

@@ -1,0 +1,64 @@
+"""Benchmark: grade a synthetic class end to end and print what it cost.
+
+    python bench/grade_class.py [--n 100] [--compare-n 10]
+
+Prints wall time, seconds per submission, submissions per minute, peak memory, and the
+grader's overhead against the time the checks must wait anyway (the student code's own run
+time: its sleeps, joins and timeouts); then grades a smaller class at --jobs 1 and at the
+default and prints the speed-up.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+from pathlib import Path
+
+from _common import build_class, grade
+
+from grader.cli import default_jobs
+
+
+def waited(out: Path) -> tuple[float, float]:
+    """(seconds the checks' runs of student code took, seconds grading took), summed."""
+    run_time = grading = 0.0
+    for path in out.glob("*/results.json"):
+        data = json.loads(path.read_text())
+        grading += float(data["execution_time"])
+        for t in data["tests"]:
+            ev = t["extra_data"].get("evidence") or {}
+            run_time += float(ev.get("wall") or 0.0) * int(ev.get("runs") or 1)
+    return run_time, grading
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100)
+    ap.add_argument("--compare-n", type=int, default=10)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
+        root = Path(tmp)
+        kinds = build_class(root / "class", args.n)
+        jobs = default_jobs()
+        wall = grade([root / "class"], root / "out", jobs)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        run_time, grading = waited(root / "out")
+        mix = {k: list(kinds.values()).count(k) for k in sorted(set(kinds.values()))}
+        print(f"class: {args.n} full submissions ({mix}), {jobs} jobs")
+        print(f"wall time:              {wall:8.1f} s")
+        print(f"per submission:         {wall / args.n:8.2f} s")
+        print(f"submissions per minute: {60 * args.n / wall:8.1f}")
+        print(f"peak memory (largest process): {peak_mb:.0f} MB")
+        print(f"student code ran (sandboxed runs, summed): {run_time:8.1f} s")
+        print(f"grading took (per-submission, summed):     {grading:8.1f} s")
+        print(f"overhead ratio (grading / runs):           {grading / max(run_time, 1e-9):8.2f}")
+        small = [root / "class" / s for s in sorted(kinds)[: args.compare_n]]
+        one = grade(small, root / "one", 1)
+        many = grade(small, root / "many", jobs)
+        print(f"{args.compare_n} submissions: --jobs 1 {one:.1f} s, --jobs {jobs} {many:.1f} s, "
+              f"speed-up {one / many:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Workers and scenarios for p04_isolation (see docs/authoring.md)."""
+from __future__ import annotations
+
+from .events import Recorder
+
+
+class Num:
+    """A number that records every time it is added or converted, and in which process, so a
+    check sees where the sum was really computed. `sum(items)`, `total += item`, `int(item)`
+    all work; the result of an addition is a plain int."""
+
+    def __init__(self, recorder: Recorder, value: int) -> None:
+        self.recorder = recorder
+        self.value = value
+
+    def _use(self, how: str) -> int:
+        self.recorder.record("use", arg=self.value, how=how)
+        return self.value
+
+    def __add__(self, other: object) -> object:
+        if not isinstance(other, (int, float, Num)):
+            return NotImplemented
+        return self._use("add") + (int(other) if isinstance(other, Num) else other)
+
+    def __radd__(self, other: object) -> object:
+        return self.__add__(other)
+
+    def __int__(self) -> int:
+        return self._use("int")
+
+    __index__ = __int__
+
+    def __float__(self) -> float:
+        return float(self._use("float"))
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _snapshot(module) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    plain = (int, float, str, bytes, bool, type(None), list, tuple, dict, set, frozenset)
+    out = {}
+    for name, value in vars(module).items():
+        if name.startswith("__") or not isinstance(value, plain):
+            continue
+        try:
+            out[name] = repr(value)[:200]
+        except Exception:  # noqa: BLE001 - a strange value is simply not compared
+            continue
+    return out
+
+
+def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:  # type: ignore[no-untyped-def]
+    """Call child_total twice and report whether the module's plain module-level values
+    (lists, dicts, numbers, strings) changed in the calling process."""
+    before = _snapshot(module)
+    totals = [module.child_total(list(first)), module.child_total(list(second))]
+    after = _snapshot(module)
+    changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+    return {"totals": [t if type(t) is int else repr(t)[:100] for t in totals],
+            "changed": {n: [before.get(n), after.get(n)] for n in changed}}

@@ -1,0 +1,86 @@
+"""Hidden checks for p04_isolation: a sum computed in a child and sent back to the parent.
+
+Where the sum was computed is judged from checker-supplied numbers (`workers_p04_isolation.Num`)
+that record the pid of every addition; the right answers are computed here, on the trusted
+side, for inputs the public tests do not use."""
+from __future__ import annotations
+
+from grader.evidence import child_pids
+from grader.harness import Student, fail, worker
+
+ITEMS = [17, -4, 250, 3, 99, 1000003, -71, 8, 42, 5, 61, 0, 13]
+FIRST, SECOND = [7, 11, 13], [100, -1, 900, 2]
+SPAWN_ITEMS = [29, 31, -7, 64, 3]
+
+
+def _nums(values: list[int]) -> list[dict]:
+    return [worker("workers_p04_isolation.Num", value=v) for v in values]
+
+
+def _where(run, values: list[int], how: str = "") -> None:  # type: ignore[no-untyped-def]
+    uses = [e for e in run.events if e["ev"] == "use"]
+    unused = sorted(set(values) - {e["arg"] for e in uses})
+    if unused:
+        fail(f"the items {unused} were never added up{how}: compute sum(items) in the child")
+    in_parent = [e for e in uses if e["pid"] == run.probe_pid]
+    if in_parent:
+        fail(f"the sum was computed (at least partly) in the calling process{how}: "
+             f"{len(in_parent)} of {len(uses)} additions ran there. Compute it in the child "
+             f"and send only the result back")
+    unseen = {e["pid"] for e in uses} - child_pids(run)
+    if unseen:
+        fail(f"the items were added up in pids {sorted(unseen)} that no process started by "
+             f"your code had")
+
+
+def _wrong_total(value: object, items: list[int], how: str = "") -> str:
+    hint = ""
+    if value == 0:
+        hint = (" The child changed only its own copy of the module's memory (a global, a "
+                "module-level list); the parent's copy is unchanged. Send the sum back "
+                "through a Queue or a Pipe.")
+    return f"child_total({items}) returned {value!r}{how}, not {sum(items)}.{hint}"
+
+
+def test_total(student: Student) -> None:
+    run = student.call("child_total", list(ITEMS), timeout=10, start_method="fork")
+    value = student.require(run)
+    if type(value) is not int or value != sum(ITEMS):
+        fail(_wrong_total(value, ITEMS))
+
+
+def test_in_child(student: Student) -> None:
+    run = student.call("child_total", _nums(ITEMS), timeout=10, sample_processes=True,
+                       start_method="fork")
+    student.require(run)
+    _where(run, ITEMS)
+
+
+def test_parent_state(student: Student) -> None:
+    run = student.call("", list(FIRST), list(SECOND), timeout=12, start_method="fork",
+                       scenario="workers_p04_isolation.two_calls")
+    report = student.require(run)
+    if not isinstance(report, dict):
+        fail("the grader's scenario did not report back")   # fail closed
+    changed = report.get("changed") or {}
+    if changed:
+        name, (before, after) = next(iter(changed.items()))
+        totals = report.get("totals")
+        fail(f"calling child_total({FIRST}) and then child_total({SECOND}) changed the "
+             f"calling process's module-level `{name}` from {before} to {after} (and returned "
+             f"{totals}, expected {[sum(FIRST), sum(SECOND)]}). The parent should only receive "
+             f"the child's answer, not keep results in module-level state.")
+
+
+def test_spawn(student: Student) -> None:
+    how = " with the spawn start method"
+    run = student.call("child_total", _nums(SPAWN_ITEMS), timeout=8, sample_processes=True,
+                       start_method="spawn")
+    if not run.returned:
+        fail(run.explain() + how + ". Under spawn the child imports your module afresh: a "
+             "module-level Queue is a different queue there. Create the Queue in child_total "
+             "and pass it to the child as an argument; define the child's function at the "
+             "top of the module.")
+    if type(run.value) is not int or run.value != sum(SPAWN_ITEMS):
+        fail(_wrong_total(run.value, SPAWN_ITEMS, how))
+    _where(run, SPAWN_ITEMS, how)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
-               lms_intake, manifest, results)
+               lms_intake, manifest, report, results)
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox
 
@@ -80,6 +80,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
             path = gradebook.write(course, out_dir)
+            report.write(course, out_dir)
     failed = [o for o in outcomes if o.result is None]
     say(f"graded {len(outcomes)} in {time.monotonic() - t0:.1f} s → {path}"
         + (f"; {len(failed)} could not be graded (rerun to retry): "
@@ -127,9 +128,20 @@ def progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
                            "{rate_fmt}] {postfix}")
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    course = _course(args.course)
+    source = Path(args.source)
+    if not source.is_dir():
+        raise GraderError(f"--from {source}: not a folder of graded results")
+    gradebook.write(course, source)
+    print(report.write(course, source))
+    return 0
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     course = _course(args.course)
     count = batch.merge(Path(args.out), [Path(p) for p in args.shards], course)
+    report.write(course, Path(args.out))
     print(f"merged {count} result(s) into {args.out}; gradebook rebuilt", file=sys.stderr)
     return 0
 
@@ -198,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lines", action="store_true", help="one line per student, no progress bar")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("report", help="(re)build DIR/report.html and the gradebook from results")
+    p.add_argument("--from", dest="source", required=True, help="a folder written by grade")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("merge", help="join the results of shards into one folder")
     p.add_argument("shards", nargs="+", help="results folders written by grade --shard")

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     results.save(result, out / "results.json")
     results.write_atomic(out / "feedback.md", feedback.render_markdown(result, course))
+    results.write_atomic(out / "feedback.html", feedback.render_html(result, course))
     results.write_atomic(out / "grader.log", "".join(log))
     return 0
 

@@ -150,24 +150,58 @@ def cmd_check(args: argparse.Namespace) -> int:
     course = _course(args.course)
     path = Path(args.path) if args.path else (
         course.root / "exercises" if Path.cwd().resolve() == course.root else Path.cwd())
-    sandbox = Sandbox(course.limits, course.root)
     if not path.exists():
         raise GraderError(f"{path}: no such folder")
+    sandbox = Sandbox(course.limits, course.root)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    while True:
+        code = _self_check(course, path, sandbox, args.exercise, color)
+        if not args.watch:
+            return code
+        print(f"\nwatching {path} for changes (Ctrl-C to stop) …", flush=True)
+        before = _mtimes(path, course)
+        while _mtimes(path, course) == before:
+            time.sleep(1.0)
+
+
+def _mtimes(path: Path, course: manifest.Course) -> dict[str, float]:
+    found = {}
+    for rel in intake.declared(course):
+        try:
+            found[rel] = (path / rel).stat().st_mtime
+        except OSError:
+            found[rel] = 0.0
+    return found
+
+
+def _self_check(course: manifest.Course, path: Path, sandbox: Sandbox,
+                only: list[str] | None, color: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="kit-ws-") as tmp:
         ws = intake.take_in("self-check", path, course, Path(tmp) / "ws")
-        chosen = args.exercise or [e.id for e in course.exercises
-                                   if e.id not in ws.missing or args.exercise]
-        result = grading.grade_workspace(course, ws, sandbox, exercises=chosen,
-                                         visible_only=True)
-    print(render_table(result))
+        chosen = only or [e.id for e in course.exercises if e.id not in ws.missing]
+        total = sum(1 for e in course.exercises if e.id in chosen
+                    for c in e.checks if c.visibility == "visible")
+        bar = progress_bar(total, enabled=sys.stderr.isatty())
+        result = grading.grade_workspace(
+            course, ws, sandbox, exercises=chosen, visible_only=True,
+            on_check=(lambda c: bar.update(1)) if bar is not None else None)
+        if bar is not None:
+            bar.close()
+    print(render_table(result, color))
     return 0 if all(c.status in ("passed", "skipped") for c in result.checks) else 1
 
 
-def render_table(result: results.SubmissionResult) -> str:
+COLORS = {"passed": "\033[32m", "failed": "\033[31m", "error": "\033[33m", "skipped": "\033[90m"}
+
+
+def render_table(result: results.SubmissionResult, color: bool = False) -> str:
+    def paint(text: str, status: str) -> str:
+        return f"{COLORS[status]}{text}\033[0m" if color else text
+
     rows = [("exercise", "check", "kind", "points", "")]
     for c in result.checks:
         rows.append((c.exercise, c.check, c.kind, f"{c.score:g}/{c.max_score:g}",
-                     feedback.MARK[c.status]))
+                     paint(feedback.MARK[c.status], c.status)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
     lines.append("")
@@ -176,7 +210,7 @@ def render_table(result: results.SubmissionResult) -> str:
     lines.append(f"total: {result.score:g} / {result.max_score:g}")
     for c in result.checks:
         if c.status not in ("passed", "skipped") and c.message:
-            lines += ["", f"✗ {c.exercise} · {c.check}: {c.description}",
+            lines += ["", paint(f"✗ {c.exercise} · {c.check}: {c.description}", c.status),
                       *("    " + m for m in c.message.splitlines())]
     return "\n".join(lines)
 
@@ -195,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="self-check: the visible checks on your working copy")
     p.add_argument("path", nargs="?", help="a folder laid out like exercises/ (default: here)")
     p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
+    p.add_argument("--watch", action="store_true", help="check again whenever a file changes")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("grade", help="run the hidden checks on submissions")

@@ -46,7 +46,8 @@ def preflight(exercise: Exercise, workspace: Workspace) -> str:
 def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
                     exercises: list[str] | None = None, visible_only: bool = False,
                     log: list[str] | None = None, calibration: dict | None = None,
-                    late: dict | None = None, fingerprint: str = "") -> SubmissionResult:
+                    late: dict | None = None, fingerprint: str = "",
+                    on_check=None) -> SubmissionResult:  # type: ignore[no-untyped-def]
     """Grade one workspace. `late` is what the intake knows ({"submitted_at": iso} or
     {"marked_late": True}); `calibration` is the batch's measure of this machine."""
     started = datetime.now(timezone.utc)
@@ -67,7 +68,8 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
             wanted[ex.id] = tuple(c.id for c in checks)
     if wanted:
         session = CheckSession(course, workspace, sandbox, wanted,
-                               startup=float((calibration or {}).get("startup", 0.0)))
+                               startup=float((calibration or {}).get("startup", 0.0)),
+                               on_check=on_check)
         args = [str(CHECKS_DIR / f"{ex_id}.py") for ex_id in wanted]
         args += ["-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR), "-q",
                  "--no-header", "-p", "no:randomly"]

@@ -16,6 +16,7 @@ other exception is the grader's own error and is reported as such, never as the 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,7 @@ class CheckSession:
     sandbox: Sandbox
     wanted: dict[str, tuple[str, ...]]          # exercise id -> check ids to run
     startup: float = 0.0                        # calibration: seconds to start a sandboxed run
+    on_check: Callable[[CheckResult], None] | None = None   # progress: called per finished check
     results: dict[tuple[str, str], CheckResult] = field(default_factory=dict)
     _students: dict[str, Student] = field(default_factory=dict)
     _shared_runs: dict = field(default_factory=dict)
@@ -166,6 +168,8 @@ class CheckSession:
                 score=check.points if status == "passed" else 0.0, max_score=check.points,
                 description=check.description, visibility=check.visibility, message=message,
                 duration=call.duration, evidence=_evidence(student))
+            if self.on_check is not None:
+                self.on_check(self.results[(ex_id, check_id)])
 
 
 def _student_text(exc: AssertionError) -> str:

@@ -51,6 +51,8 @@ UNSHARE = ("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net"
 SETSID = ("setsid", "--fork", "--wait")
 # Folders replaced by fresh, size-bounded, private ones in the run's mount namespace.
 PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+# Tasks of the probe itself (main thread, watchdog) on top of the course's process limit.
+CGROUP_HEADROOM = 4
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class Sandbox:
         if iso.pids_cgroup:
             # processes + threads of the run, plus a little for the launcher and probe
             cgroup = procfs.PidsCgroup.create(f"kit-run-{secrets.token_hex(8)}",
-                                              lim.processes + 8)
+                                              lim.processes + CGROUP_HEADROOM)
             if cgroup is not None:
                 stack.callback(cgroup.remove)
         if iso.pid_namespace:
@@ -194,7 +196,9 @@ class Sandbox:
             job.update(uid=uid, gid=uid, loopback_up=True, hide=hide, private=private,
                        keep=[sys.base_prefix], private_scratch=f"mode=0700,uid={uid},"
                                                              f"gid={uid},{size}")
-            job["limits"]["processes"] = lim.processes
+            # With a cgroup, the cgroup is the bound (and it counts what it refused);
+            # RLIMIT_NPROC stays as a backstop.
+            job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
             owner = (uid, uid)
         elif iso.parent_shield:
             prefix = SETSID

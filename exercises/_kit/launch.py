@@ -25,6 +25,8 @@ from . import events, procfs
 
 KIT_DIR = Path(__file__).resolve().parent
 FINAL = {"result", "import_failed", "deadlock"}
+# A reported call time this much shorter than the one seen from outside is a lie, not load.
+FORGED_MARGIN = 0.75
 
 
 class Opaque:
@@ -89,6 +91,7 @@ class Run:
     observed_call_time: float | None = None   # ready → result, on the parent's own clock
     limit_hits: dict = field(default_factory=dict)   # e.g. {"processes": 3}: forks refused
     survivors: int = 0                # processes of the run still alive after the kill (must be 0)
+    limits: dict = field(default_factory=dict)       # the resource limits the run had
     timeout: float = 0.0
 
     @property
@@ -97,6 +100,33 @@ class Run:
 
     def explain(self) -> str:
         """One paragraph, in the student's terms, of why the run did not return normally."""
+        text = self._explain()
+        bound = self._bound()
+        return f"{text}\n{bound}" if bound and self.status != "returned" else text
+
+    def _bound(self) -> str:
+        """Which of the sandbox's bounds the run hit, if any, in words."""
+        hits = []
+        procs = self.limits.get("processes")
+        if self.limit_hits.get("processes") or self.exc_type == "BlockingIOError" or \
+                "can't start new thread" in self.message:
+            hits.append("it hit the sandbox's limit on processes and threads"
+                        + (f" ({procs})" if procs else "")
+                        + (f"; {self.limit_hits['processes']} more were refused"
+                           if self.limit_hits.get("processes") else ""))
+        if self.exc_type == "MemoryError" and self.limits.get("data_bytes"):
+            hits.append(f"it hit the sandbox's memory limit "
+                        f"({self.limits['data_bytes'] // (1024 * 1024)} MB per process)")
+        if self.exitcode in (-24, 128 + 24) or (self.exitcode == 137 and self.status == "crashed"
+                                                 and self.limits.get("cpu_seconds") and
+                                                 self.wall >= self.limits["cpu_seconds"]):
+            hits.append(f"it used more than {self.limits.get('cpu_seconds')} s of CPU time")
+        if self.exitcode in (-25, 128 + 25) or self.exc_type == "OSError" and \
+                "File too large" in self.message:
+            hits.append("it wrote a file larger than the sandbox's file size limit")
+        return ("(" + "; ".join(hits) + ")") if hits else ""
+
+    def _explain(self) -> str:
         if self.status == "returned":
             return "returned normally"
         if self.status == "raised":
@@ -105,6 +135,10 @@ class Run:
                 return f"your code called sys.exit({self.message}) instead of returning{where}"
             return f"your code raised {self.exc_type}: {self.message}{where}"
         if self.status == "import_failed":
+            if self.exc_type == "SystemExit":
+                return (f"your module called sys.exit({self.message}) while it was being imported, "
+                        f"so there was nothing to call" + (f"\n{self.traceback}" if self.traceback
+                                                           else ""))
             return (f"importing your module failed with {self.exc_type}: {self.message}"
                     + (f"\n{self.traceback}" if self.traceback else ""))
         if self.status == "deadlock":
@@ -116,14 +150,18 @@ class Run:
             if stacks:
                 where = "\nwhere your threads were waiting:\n" + "\n".join(
                     f"  {name}: {lines[-1]}" for name, lines in stacks.items())
-            return (f"did not finish within {self.timeout:g} s and was stopped "
-                    f"(is something waiting forever: a join, a get, a lock?){where}")
+            when = " (while your module was being imported)" if self.probe_pid is None else ""
+            return (f"did not finish within {self.timeout:g} s and was stopped{when} "
+                    f"(is something waiting forever: a join, a get, a lock, a loop?){where}")
         if self.status == "output_limit":
-            return f"printed more than the output limit ({self.output_bytes} bytes) and was stopped"
+            return (f"printed more than the output limit ({self.output_bytes} bytes so far) "
+                    f"and was stopped")
         if self.status == "forged":
             return f"the run's report was not genuine: {self.message}"
-        return (f"the process ended without reporting a result (exit code {self.exitcode})"
-                f" — did your code call os._exit() or kill its own process?"
+        when = "while your module was being imported" if self.probe_pid is None else \
+            "while your function ran"
+        return (f"the process ended {when} without reporting a result (exit code "
+                f"{self.exitcode}) — did your code call os._exit() or kill its own process?"
                 + (f"\n{self.stderr[-500:]}" if self.stderr.strip() else ""))
 
 
@@ -188,8 +226,10 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             job["cgroup_procs"] = pids_cgroup.procs_file
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
+        if os.environ.get("KIT_TEST_SESSION"):     # the kit's own test suite finds leftovers
+            env["KIT_TEST_SESSION"] = os.environ["KIT_TEST_SESSION"]
         cmd = [*argv_prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
-        run = Run(status="crashed", timeout=timeout)
+        run = Run(status="crashed", timeout=timeout, limits=dict(job.get("limits") or {}))
         total = [0]
         over = threading.Event()
 
@@ -213,6 +253,10 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
         if sample_processes and procfs.available():
             sampler = _Sampler(proc.pid)
             sampler.start()
+        if diagnose_after is not None:
+            # on the probe's clock (the same system-wide monotonic clock): counted from the
+            # launch, not from whenever the probe got going on a loaded machine
+            job["diagnose_deadline"] = launched + diagnose_after
         try:
             proc.stdin.write(json.dumps(job).encode())  # type: ignore[union-attr]
             proc.stdin.close()  # type: ignore[union-attr]
@@ -275,6 +319,12 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                 run.diagnosis = msg
         if final is not None:
             _fill(run, final, launched, verdict_at)
+            observed = run.observed_call_time
+            if run.status == "returned" and run.call_time is not None and observed is not None \
+                    and run.call_time < observed - max(FORGED_MARGIN, observed / 2):
+                run.status, run.message = "forged", (
+                    f"the call reported {run.call_time:.2f} s, but it took {observed:.2f} s "
+                    f"as seen from outside (clock tampering?)")
         run.events, run.rejected_events = events.read_events(str(events_path), key)
         # Workers may go on after the function returned (until the kill), never before launch.
         bad = [e for e in run.events if not launched <= e["t"] <= ended]

@@ -105,6 +105,18 @@ def apply_limits(limits: dict) -> None:
         resource.setrlimit(table[name], (value, value))
 
 
+def child_subreaper() -> None:
+    """Orphans of the student's code (a setsid() double-fork) become the probe's children, as
+    they would in a PID namespace: seen by the checks, and inside the tree that is killed."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
 def loopback_up() -> None:
     """In a fresh network namespace `lo` is down; bring it up (SIOCSIFFLAGS) so the
     socket exercises work on 127.0.0.1 while nothing can leave the machine."""
@@ -177,6 +189,8 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
     grace = job.get("deadlock_grace", 0.3)
     diagnose_at = job.get("diagnose_after")
     start = clock()
+    if job.get("diagnose_deadline") is not None:
+        diagnose_at = max(job["diagnose_deadline"] - start, 0.0)
     last, since = None, 0.0
     while True:
         events.sleep(0.05)
@@ -211,6 +225,7 @@ def main() -> None:
     if job.get("cgroup_procs"):
         from _kit import procfs
         procfs.join_cgroup(job["cgroup_procs"])
+    child_subreaper()
     if job.get("loopback_up"):
         loopback_up()
     if job.get("hide") or job.get("private"):

@@ -55,7 +55,7 @@ def cmd_gradescope_run(args: argparse.Namespace) -> int:
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     from . import notebooks
-    paths = notebooks.write_notebooks(_course(args), Path(args.out))
+    paths = notebooks.write_notebooks(_course(args), Path(args.out), args.exercise or None)
     print(f"{len(paths)} nbgrader source notebook(s) → {Path(args.out) / 'source'}",
           file=sys.stderr)
     return 0
@@ -105,6 +105,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
     p = sub.add_parser("notebooks", help="one nbgrader source notebook per exercise")
     p.add_argument("--out", required=True, help="an nbgrader course folder (source/ goes in it)")
+    p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
     p.set_defaults(func=cmd_notebooks)
 
     p = sub.add_parser("release", help="write the student bundle")

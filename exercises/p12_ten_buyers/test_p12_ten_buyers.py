@@ -1,0 +1,62 @@
+"""Public tests for p12_ten_buyers. Run them with `pytest` in this folder.
+
+Each run happens in its own process with a time limit, so buyers that wait forever make a
+test fail within seconds instead of hanging your terminal.
+"""
+from functools import lru_cache
+
+from _kit.testing import run_exercise
+
+
+@lru_cache(maxsize=None)
+def sale(*args):
+    return run_exercise(__file__, "flash_sale", *args, timeout=20 if not args else 8)
+
+
+def ranking_of(r):
+    assert r.returned, r.explain()
+    assert isinstance(r.value, list), f"flash_sale should return a list of ids, it returned {r.value!r}"
+    return r.value
+
+
+def test_ten_winners_of_a_hundred():
+    ranking = ranking_of(sale())          # the defaults: 100 buyers, 10 phones
+    assert all(type(i) is int for i in ranking), (
+        f"the ids should be ints, as os.getpid() returns them, not {ranking[:3]!r}...")
+    assert len(set(ranking)) == len(ranking), f"some buyer is ranked twice: {ranking}"
+    assert len(ranking) == 10, (
+        f"10 phones were for sale, but the ranking has {len(ranking)} winners"
+        + (": range(1, 10) counts 1..9, one short." if len(ranking) == 9 else "."))
+
+
+def test_winners_are_real_buyers():
+    r = sale()
+    ranking = ranking_of(r)
+    forked = {e["pid"] for e in r.events if e["ev"] == "forked"}
+    assert r.probe_pid not in ranking, "the caller's own pid is in the ranking: buyers put os.getpid() in their own process"
+    if forked:                            # the fork start method: every buyer's pid is known
+        strangers = [i for i in ranking if i not in forked]
+        assert not strangers, (f"{strangers} are not pids of processes flash_sale started: "
+                               f"each buyer should put its own os.getpid()")
+
+
+def test_every_buyer_goes_home():
+    r = sale()
+    ranking_of(r)
+    running = [p for p in r.children_after if p.state != "Z"]
+    zombies = [p for p in r.children_after if p.state == "Z"]
+    assert not running, (
+        f"{len(running)} buyers were still there when flash_sale returned: a buyer that finds "
+        f"the queue full waits in put() forever. Use put(..., block=False) and catch "
+        f"queue.Full (sold out), and join() every buyer.")
+    assert not zombies, f"{len(zombies)} buyers had ended but were never joined: join() every buyer"
+
+
+def test_more_phones_than_buyers():
+    r = sale(6, 10)
+    assert r.returned, (
+        "with 10 phones and only 6 buyers, flash_sale never returned: only 6 ids ever reach "
+        "the queue, so a get() for a 7th waits forever. Take min(buyers, stock) winners. "
+        "(" + r.explain() + ")")
+    ranking = ranking_of(r)
+    assert len(ranking) == len(set(ranking)) == 6, f"6 buyers, 10 phones: everybody wins; got {ranking}"

@@ -8,7 +8,9 @@ unsafe paths) are recorded on its Workspace and cost only what they must.
 """
 from __future__ import annotations
 
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +18,7 @@ from .errors import SubmissionError
 from .manifest import Course
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000          # more entries than this: a zip bomb or not a submission
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def discover(paths: list[Path], course: Course) -> list[tuple[str, Path]]:
         if path.is_file():
             found.append((_student_id(path), path))
         elif looks_like_submission(path, course):
-            found.append((path.resolve().name, path))
+            found.append((_clean_id(path.resolve().name), path))
         else:
             inner = sorted(p for p in path.iterdir()
                            if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip"))
@@ -66,8 +69,18 @@ def discover(paths: list[Path], course: Course) -> list[tuple[str, Path]]:
 
 
 def _student_id(path: Path) -> str:
-    name = path.stem if path.suffix == ".zip" else path.name
-    return name or "unnamed"
+    """The student id a submission's name gives: printable, never a path (it names the
+    student's folder of results)."""
+    return _clean_id(path.stem if path.suffix == ".zip" else path.name)
+
+
+def _clean_id(name: str) -> str:
+    # undecodable bytes in the name (surrogate escapes) become U+FFFD: ids go into JSON/CSV
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    name = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in name).strip()
+    if name in ("", ".", ".."):
+        return "unnamed"
+    return name
 
 
 def take_in(student: str, source: Path, course: Course, dest: Path) -> Workspace:
@@ -80,7 +93,11 @@ def take_in(student: str, source: Path, course: Course, dest: Path) -> Workspace
         base = source.resolve()
         for rel in files:
             path = source / rel
-            if path.is_symlink() and not path.resolve().is_relative_to(base):
+            try:
+                inside = path.resolve().is_relative_to(base)
+            except (OSError, RuntimeError):          # a symlink loop
+                inside = False
+            if not inside:
                 problems.append(f"{rel}: a symbolic link out of the submission; ignored")
                 continue
             if path.is_file():
@@ -120,11 +137,24 @@ def _from_zip(source: Path, files: dict[str, str]) -> tuple[dict[str, bytes], li
     problems: list[str] = []
     try:
         with zipfile.ZipFile(source) as zf:
-            for info in zf.infolist():
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return got, [f"{source.name}: {len(infos)} entries in the zip (at most "
+                             f"{MAX_ZIP_ENTRIES}); nothing was taken from it"]
+            for info in infos:
                 name = PurePosixPath(info.filename.replace("\\", "/"))
                 if info.is_dir():
                     continue
                 parts = name.parts
+                unsafe = (name.is_absolute() or ".." in parts or
+                          (parts and len(parts[0]) == 2 and parts[0][1] == ":"))
+                if unsafe:
+                    problems.append(f"{info.filename!r}: a path outside the submission "
+                                    f"(absolute or with ..); ignored")
+                    continue
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    problems.append(f"{info.filename!r}: a symbolic link; ignored")
+                    continue
                 rel = None
                 for start in (0, 1):
                     candidate = "/".join(parts[start:])
@@ -136,12 +166,19 @@ def _from_zip(source: Path, files: dict[str, str]) -> tuple[dict[str, bytes], li
                 if info.file_size > MAX_FILE_BYTES:
                     problems.append(f"{rel}: larger than {MAX_FILE_BYTES // 1024} KiB; ignored")
                     continue
-                with zf.open(info) as f:
-                    data = f.read(MAX_FILE_BYTES + 1)
+                try:
+                    with zf.open(info) as f:
+                        # never more than the cap is inflated, whatever the header claims
+                        data = f.read(MAX_FILE_BYTES + 1)
+                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError,
+                        EOFError, zlib.error, ValueError) as exc:
+                    problems.append(f"{rel}: cannot be read from the zip ({exc}); ignored")
+                    continue
                 if len(data) > MAX_FILE_BYTES:
                     problems.append(f"{rel}: larger than {MAX_FILE_BYTES // 1024} KiB; ignored")
                     continue
                 got[rel] = data
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+            zlib.error, ValueError) as exc:
         problems.append(f"{source.name}: the zip file cannot be read ({exc})")
     return got, problems

@@ -1,0 +1,204 @@
+"""Broken input: a clear error, and nothing lost. Each case is a submission as an instructor
+might receive it; intake takes only the files course.yaml names, never writes outside the
+workspace, and says what was wrong."""
+from __future__ import annotations
+
+import io
+import os
+import stat
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.errors import SubmissionError
+from grader.grading import grade_workspace
+from grader.intake import MAX_FILE_BYTES, discover, take_in
+
+from .conftest import ROOT
+
+SOLUTION = (ROOT / "solutions/p05_join/p05_join.py").read_bytes()
+DECLARED = "p05_join/p05_join.py"
+
+
+def _zip(path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return path
+
+
+def _files(ws) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*") if p.is_file())
+
+
+def _p05(result):  # type: ignore[no-untyped-def]
+    return [c for c in result.checks if c.exercise == "p05_join"]
+
+
+def test_a_path_that_does_not_exist(course, tmp_path):
+    with pytest.raises(SubmissionError, match="no such file or folder"):
+        discover([tmp_path / "nobody"], course)
+
+
+def test_a_file_that_is_not_a_zip(course, tmp_path):
+    bad = tmp_path / "alice.zip"
+    bad.write_bytes(b"this is not a zip file\n" * 10)
+    [(student, source)] = discover([bad], course)
+    ws = take_in(student, source, course, tmp_path / "ws")
+    assert student == "alice" and _files(ws) == []
+    assert any("not a folder or a zip" in p for p in ws.problems), ws.problems
+    assert "file missing" in ws.missing["p05_join"]
+
+
+def test_zip_slip_absolute_paths_and_symlinks_are_never_taken(course, tmp_path):
+    link = zipfile.ZipInfo("p05_join/p05_join.py")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    z = _zip(tmp_path / "bob.zip", [
+        ("../../p05_join/p05_join.py", b"ESCAPE = 1\n"),
+        ("/p05_join/p05_join.py", b"ESCAPE = 2\n"),
+        ("C:/p05_join/p05_join.py", b"ESCAPE = 3\n"),
+        (link, b"/etc/passwd"),
+    ])
+    ws = take_in("bob", z, course, tmp_path / "ws")
+    assert _files(ws) == []
+    text = "\n".join(ws.problems)
+    assert "outside the submission" in text and "symbolic link" in text, text
+    assert not (tmp_path / "p05_join").exists() and not Path("/p05_join").exists()
+
+
+def test_a_symlink_out_of_a_folder_submission_is_refused(course, tmp_path):
+    secret = tmp_path / "secret.py"
+    secret.write_text("SECRET = 1\n")
+    sub = tmp_path / "carol"
+    (sub / "p05_join").mkdir(parents=True)
+    (sub / DECLARED).symlink_to(secret)
+    ws = take_in("carol", sub, course, tmp_path / "ws")
+    assert _files(ws) == [] and "symbolic link" in " ".join(ws.problems)
+    # a whole exercise folder that links out is refused too
+    sub2 = tmp_path / "dave"
+    sub2.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "p05_join.py").write_bytes(SOLUTION)
+    (sub2 / "p05_join").symlink_to(tmp_path / "elsewhere")
+    ws2 = take_in("dave", sub2, course, tmp_path / "ws2")
+    assert _files(ws2) == [] and "symbolic link" in " ".join(ws2.problems)
+
+
+def test_a_zip_bomb_is_never_inflated_past_the_cap(course, tmp_path):
+    z = tmp_path / "eve.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open(DECLARED, "w", force_zip64=True) as f:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(200):                    # 200 MB of zeros, ~200 KB on disk
+                f.write(chunk)
+    assert z.stat().st_size < 1 << 20
+    t0 = time.monotonic()
+    ws = take_in("eve", z, course, tmp_path / "ws")
+    assert time.monotonic() - t0 < 5
+    assert _files(ws) == [] and f"larger than {MAX_FILE_BYTES // 1024} KiB" in " ".join(ws.problems)
+
+
+def test_a_zip_with_too_many_entries_is_refused(course, tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(10_001):
+            zf.writestr(f"x/{i}", b"")
+    z = tmp_path / "frank.zip"
+    z.write_bytes(buf.getvalue())
+    ws = take_in("frank", z, course, tmp_path / "ws")
+    assert _files(ws) == [] and "entries in the zip" in " ".join(ws.problems)
+
+
+def test_non_utf8_file_names(course, tmp_path):
+    # a zip entry whose name is not UTF-8 (no UTF-8 flag: read as cp437) next to the real file
+    z = _zip(tmp_path / "gina.zip", [("p05_join/\udcff\udcfe.py".encode("utf-8", "surrogateescape")
+                                      .decode("cp437"), b"x = 1\n"), (DECLARED, SOLUTION)])
+    ws = take_in("gina", z, course, tmp_path / "ws")
+    assert _files(ws) == [DECLARED]
+    # a folder whose name and files are not UTF-8
+    raw = os.fsencode(tmp_path) + b"/h\xffank"
+    os.makedirs(raw + b"/p05_join")
+    with open(raw + b"/p05_join/\xfe\xff.py", "wb") as f:
+        f.write(b"x = 1\n")
+    with open(raw + b"/" + DECLARED.encode(), "wb") as f:
+        f.write(SOLUTION)
+    [(student, source)] = discover([Path(os.fsdecode(raw))], course)
+    assert student == "h\ufffdank"
+    ws2 = take_in(student, source, course, tmp_path / "ws2")
+    assert _files(ws2) == [DECLARED]
+
+
+@pytest.mark.parametrize("name", ["..", ".", ""])
+def test_a_student_id_is_never_a_path(course, tmp_path, name):
+    z = _zip(tmp_path / f"{name}.zip", [(DECLARED, SOLUTION)])
+    [(student, _)] = discover([z], course)
+    assert student not in ("..", ".", "") and "/" not in student
+
+
+def test_an_empty_submission(course, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SubmissionError, match="neither a submission"):
+        discover([empty], course)
+    # inside a batch, an empty folder or an empty zip is a student with nothing to grade
+    batch = tmp_path / "batch"
+    (batch / "ivan").mkdir(parents=True)
+    _zip(batch / "judy.zip", [])
+    found = dict(discover([batch], course))
+    assert set(found) == {"ivan", "judy"}
+    for student, source in found.items():
+        ws = take_in(student, source, course, tmp_path / f"ws-{student}")
+        assert _files(ws) == [] and set(ws.missing) == {e.id for e in course.exercises}
+
+
+def test_two_submissions_with_the_same_student_id_are_refused(course, tmp_path):
+    (tmp_path / "a" / "kim" / "p05_join").mkdir(parents=True)
+    (tmp_path / "a" / "kim" / DECLARED).write_bytes(SOLUTION)
+    (tmp_path / "b").mkdir()
+    _zip(tmp_path / "b" / "kim.zip", [(DECLARED, SOLUTION)])
+    with pytest.raises(SubmissionError, match="two submissions for student 'kim'"):
+        discover([tmp_path / "a", tmp_path / "b"], course)
+
+
+def test_a_missing_exercise_file_costs_only_that_exercise(course, sandbox, tmp_path):
+    """Only p05_join is submitted: every other exercise scores 0 with "file missing" (without
+    running anything), p05_join is graded in full."""
+    sub = tmp_path / "leo"
+    (sub / "p05_join").mkdir(parents=True)
+    (sub / DECLARED).write_bytes(SOLUTION)
+    ws = take_in("leo", sub, course, tmp_path / "ws")
+    result = grade_workspace(course, ws, sandbox)
+    for c in result.checks:
+        if c.exercise == "p05_join":
+            assert c.status == "passed", c.message
+        else:
+            assert c.score == 0 and "file missing" in c.message, c
+    other = tmp_path / "mia"
+    other.mkdir()
+    ws2 = take_in("mia", other, course, tmp_path / "ws2")
+    result2 = grade_workspace(course, ws2, sandbox, exercises=["p05_join"])
+    assert all(c.score == 0 and "file missing" in c.message for c in result2.checks)
+
+
+@pytest.mark.parametrize("source,words", [
+    ("def run_and_wait(task, durations)\n    pass\n", ["syntax error", "line 1"]),
+    ("raise ValueError('broken at import')\n", ["importing your module failed",
+                                                "ValueError: broken at import"]),
+    ("def run_and_wiat(task, durations):\n    pass\n", ["has no function 'run_and_wait'"]),
+    ("def run_and_wait(task):\n    pass\n", ["TypeError", "positional argument"]),
+], ids=["syntax_error", "import_error", "wrong_name", "wrong_signature"])
+def test_broken_code_scores_nothing_and_says_why(course, sandbox, tmp_path, source, words):
+    sub = tmp_path / "nina"
+    (sub / "p05_join").mkdir(parents=True)
+    (sub / DECLARED).write_text(source)
+    ws = take_in("nina", sub, course, tmp_path / "ws")
+    t0 = time.monotonic()
+    result = grade_workspace(course, ws, sandbox, exercises=["p05_join"])
+    assert time.monotonic() - t0 < 30
+    assert not result.grader_errors
+    for c in _p05(result):
+        assert c.score == 0
+        for w in words:
+            assert w in c.message, c.message

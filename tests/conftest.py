@@ -1,7 +1,11 @@
 """Shared fixtures for the kit's own tests."""
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -38,3 +42,39 @@ def submission_with(tmp: Path, files: dict[str, str | Path]) -> Path:
 
 def workspace(course: manifest.Course, source: Path, tmp: Path, student: str = "student"):
     return take_in(student, source, course, tmp / "ws")
+
+
+# --- issue 5: after the whole suite, no process it started may still be alive ---------------
+# Every sandboxed run carries KIT_TEST_SESSION=<token> in its environment (the launcher passes
+# it through), so leftovers are found even when they left the process tree; the pytest
+# process's own descendants are checked too.
+_SESSION_TOKEN = f"kit-tests-{os.getpid()}-{secrets.token_hex(4)}"
+os.environ.setdefault("KIT_TEST_SESSION", _SESSION_TOKEN)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_process_left_behind():
+    yield
+    from _kit import procfs
+    marker = f"KIT_TEST_SESSION={os.environ['KIT_TEST_SESSION']}".encode()
+    me = os.getpid()
+
+    def leftovers() -> dict[int, str]:
+        found = {p.pid: p.cmdline or p.comm for p in procfs.descendants(me) if p.state != "Z"}
+        for pid in procfs.with_marker(marker):
+            p = procfs.read(pid)
+            if p is not None and p.state != "Z" and pid != me:
+                found[pid] = p.cmdline or p.comm
+        return found
+
+    deadline = time.monotonic() + 5
+    left = leftovers()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = leftovers()
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    assert not left, f"processes started by the test suite are still alive: {left}"

@@ -1,0 +1,51 @@
+"""Public tests for t09_socket_server. Run them with `pytest` in this folder.
+
+The clients are the kit's scenario: they connect to your server, talk to it and report what
+happened, with a timeout on everything, so a stuck server fails the tests instead of hanging.
+"""
+import functools
+
+from _kit.testing import run_exercise
+
+ROUNDS = [[f"hello from client {i}\n" for i in range(3)], [f"bye from client {i}\n" for i in range(3)]]
+
+
+@functools.lru_cache(maxsize=None)      # one conversation, judged by several tests
+def talk():
+    r = run_exercise(__file__, "", ROUNDS, 1.0, timeout=25, mode="scenario",
+                     scenario="workers_t09_socket_server.serve_clients")
+    assert r.returned, r.explain()
+    out = r.value
+    assert out.get("start") == "returned", f"start_server('127.0.0.1', 0) failed: {out.get('start_error')}"
+    assert not out.get("connect_errors"), f"the clients could not connect: {out['connect_errors']}"
+    return out
+
+
+def test_answers_in_upper_case():
+    out = talk()
+    assert out["answers"][0][0] == ROUNDS[0][0].upper(), (
+        f"client 0 sent {ROUNDS[0][0]!r} and got back {out['answers'][0][0]!r}")
+
+
+def test_clients_are_served_at_the_same_time():
+    out = talk()
+    answered = [i for i in range(3) if out["answers"][0][i] == ROUNDS[0][i].upper()
+                and out["answers"][1][i] == ROUNDS[1][i].upper()]
+    assert len(answered) == 3, (
+        f"3 clients were connected at the same time, but only {len(answered)} got answers: "
+        f"your server serves one client at a time. Start a thread per client in the accept loop")
+
+
+def test_a_closed_client_frees_its_thread():
+    out = talk()
+    assert len(out["after_close"]) < len(out["threads_open"]), (
+        f"a client disconnected, but no thread of your server ended ({out['after_close']}). "
+        f"When a client closes, recv() returns b'' -- no exception -- so check for it and leave "
+        f"the loop")
+
+
+def test_stop_ends_the_server():
+    out = talk()
+    assert out["stop"] == "returned", "stop() did not return within 2 s"
+    assert out["stop_seconds"] < 1.0, f"stop() took {out['stop_seconds']:.2f} s"
+    assert not out["threads_after_stop"], f"threads still alive after stop(): {out['threads_after_stop']}"

@@ -1,0 +1,116 @@
+"""Hidden checks for t09_socket_server: a thread per client, freed on close, a clean stop.
+
+The clients are the checker's scenarios (exercises/_kit/workers_t09_socket_server.py), run
+inside the sandbox, where only loopback is up; the lines they send are chosen here and the
+answers are judged here.
+"""
+from __future__ import annotations
+
+import secrets
+
+from _kit.launch import Run
+from grader.harness import Student, fail
+
+CLIENTS = 5
+WORDS = ["apple", "kiwi", "mango", "plum", "fig", "lime", "pear", "date", "yuzu", "cherry"]
+
+
+def _line(i: int) -> str:
+    return f"{secrets.choice(WORDS)} {secrets.token_hex(3)} from client {i}\n"
+
+
+ROUNDS = [[_line(i) for i in range(CLIENTS)] for _ in range(2)]
+STOP_WITHIN = 1.0
+
+
+def _serve(student: Student, fresh: bool = False) -> dict:
+    call = student.call if fresh else student.shared_call
+    run: Run = call("", [list(r) for r in ROUNDS], timeout=25,
+                    scenario="workers_t09_socket_server.serve_clients")
+    out = student.require(run)
+    if not isinstance(out, dict):
+        fail(f"the check's clients could not report: {out!r:.200}")
+    if out.get("start") != "returned":
+        fail(f"start_server('127.0.0.1', 0) failed: {out.get('start_error')}")
+    if out.get("connect_errors"):
+        fail("the clients could not connect to the address start_server returned: "
+             + "; ".join(out["connect_errors"]))
+    return out
+
+
+def _answered(out: dict) -> list[int]:
+    return [i for i in range(CLIENTS)
+            if all(out["answers"][r][i] == ROUNDS[r][i].upper() for r in range(len(ROUNDS)))]
+
+
+def test_answers(student: Student) -> None:
+    out = _serve(student)
+    for r, lines in enumerate(ROUNDS):
+        if out["answers"][r][0] != lines[0].upper():
+            fail(f"the first client sent {lines[0]!r} and got back {out['answers'][r][0]!r}; "
+                 f"the server should answer each line with the same line upper-cased")
+
+
+def test_concurrent_clients(student: Student) -> None:
+    out = _serve(student)
+    answered = _answered(out)
+    if len(answered) < CLIENTS:
+        fail(f"{CLIENTS} clients were connected at the same time and each sent {len(ROUNDS)} "
+             f"lines; only {len(answered)} of them got their answers (server threads while they "
+             f"were connected: {', '.join(out['threads_open']) or 'none'}). A server that "
+             f"serves a client inside its accept loop serves one client at a time: start a "
+             f"thread per client")
+
+
+def test_thread_freed(student: Student) -> None:
+    out = _serve(student)
+    before, after = out["threads_open"], out["after_close"]
+    if len(after) >= len(before):
+        fail(f"after a client disconnected, none of your server's threads ended ({len(before)} "
+             f"threads before, {len(after)} a second later: {', '.join(after)}). When a client "
+             f"closes, recv() returns b'' -- on Linux that is no exception -- so a loop that "
+             f"does not stop on b'' spins forever; with one thread per client, that thread "
+             f"must end")
+
+
+def test_stop(student: Student) -> None:
+    out = _serve(student)
+    for _ in range(2):                 # an upper time bound: a near miss may be retried
+        seconds = out.get("stop_seconds")
+        if out["stop"] != "returned" or seconds is None or seconds <= STOP_WITHIN:
+            break
+        out = _serve(student, fresh=True)
+    if out["stop"] == "hung":
+        fail(f"stop() had not returned 2 s after it was called (server threads: "
+             f"{', '.join(out['threads_after_stop']) or 'none'}). Is it joining a thread that "
+             f"never ends, or an accept() that nothing wakes up? (Closing the listening socket "
+             f"does not wake an accept() blocked in another thread on Linux: give the socket a "
+             f"timeout and check a flag.)")
+    if out["stop"] == "raised":
+        fail(f"stop() raised {out['stop_error']}")
+    if out["stop_seconds"] > STOP_WITHIN:
+        fail(f"stop() took {out['stop_seconds']:.2f} s; it should return within {STOP_WITHIN:g} s")
+    if out["threads_after_stop"]:
+        fail(f"after stop() returned, these threads of your server were still alive: "
+             f"{', '.join(out['threads_after_stop'])}")
+    if not out["refused_after_stop"]:
+        fail("after stop() returned, the server still accepted a connection: close the "
+             "listening socket")
+
+
+def test_port_zero(student: Student) -> None:
+    lines = [_line(0), _line(1)]
+    run = student.call("", lines, timeout=15, scenario="workers_t09_socket_server.two_servers")
+    out = student.require(run)
+    if not isinstance(out, dict):
+        fail(f"the check's clients could not report: {out!r:.200}")
+    if out["errors"]:
+        fail("starting two servers at once, each with port 0, failed: "
+             + "; ".join(map(str, out["errors"]))
+             + ". Bind the port you are given: 0 asks the system for any free port.")
+    ports = out["ports"]
+    if 0 in ports or len(set(ports)) != 2:
+        fail(f"two servers started with port 0 reported ports {ports}; return the port the "
+             f"socket really got (server.getsockname())")
+    if out["answers"] != [line.upper() for line in lines]:
+        fail(f"each of the two servers should answer its client; they answered {out['answers']!r}")

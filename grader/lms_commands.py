@@ -98,7 +98,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--out", default="autograder.zip", help="the zip to write")
     p.set_defaults(func=cmd_gradescope)
 
-    p = sub.add_parser("gradescope-run", help=argparse.SUPPRESS)
+    # What the bundle's run_autograder calls on Gradescope (not listed in --help).
+    p = sub.add_parser("gradescope-run")
     p.add_argument("--submission", required=True)
     p.add_argument("--results", required=True)
     p.set_defaults(func=cmd_gradescope_run)

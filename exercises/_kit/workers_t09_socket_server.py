@@ -14,6 +14,9 @@ import threading
 from .events import Recorder, clock, sleep
 
 HOST = "127.0.0.1"
+# Taken when this module is imported: if the probe imports the scenario before the student's
+# module, a student's monkeypatching of threading.enumerate cannot hide threads from it.
+_enumerate = threading.enumerate
 
 
 class _Discard:
@@ -47,7 +50,7 @@ def _call(func, args: tuple, timeout: float, helpers: set):  # type: ignore[no-u
 
 
 def _server_threads(baseline: set, helpers: set) -> list[str]:
-    return sorted(t.name for t in threading.enumerate()
+    return sorted(t.name for t in _enumerate()
                   if t not in baseline and t not in helpers and t.is_alive())
 
 
@@ -122,7 +125,7 @@ def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float =
 def _serve_clients(module, rounds: list, answer_wait: float) -> dict:  # type: ignore[no-untyped-def]
     out: dict = {}
     helpers: set = set()
-    baseline = set(threading.enumerate())
+    baseline = set(_enumerate())
     status, value, _ = _call(module.start_server, (HOST, 0), 3.0, helpers)
     out["start"] = status if status != "returned" else "returned"
     if status != "returned":

@@ -5,6 +5,8 @@ import threading
 
 from .events import Recorder, clock, sleep
 
+_enumerate = threading.enumerate     # taken at import (see workers_t09_socket_server)
+
 
 class JobFailed(Exception):
     """The exception a failing job raises: the caller of map_with_pool must see this very type."""
@@ -33,11 +35,11 @@ class Job:
 def threads_left(module, recorder: Recorder, func, items, kind, workers):  # type: ignore[no-untyped-def]
     """Calls map_with_pool, then names the threads it started that are still alive (after a
     0.5 s grace for threads that are on their way out)."""
-    before = set(threading.enumerate())
+    before = set(_enumerate())
     value = module.map_with_pool(func, items, kind, workers)
     deadline = clock() + 0.5
     while True:
-        left = [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
+        left = [t.name for t in _enumerate() if t not in before and t.is_alive()]
         if not left or clock() > deadline:
             break
         sleep(0.02)

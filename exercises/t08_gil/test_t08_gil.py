@@ -71,7 +71,7 @@ def test_io_waits_run_together_in_threads_of_one_process():
     assert not others, (
         f"the waiting jobs ran in {len(others)} other processes. Waiting needs no CPU, and a "
         f"process costs far more to start than a thread: run them in threads of your process")
-    first_end = min(e["t"] for e in r.events if e["ev"] == "end")
+    first_end = min((e["t"] for e in r.events if e["ev"] == "end"), default=0.0)
     together = sum(1 for e in starts if e["t"] < first_end)
     assert together == len(IO_JOBS), (
         f"only {together} of the {len(IO_JOBS)} waits had started when the first one ended: "

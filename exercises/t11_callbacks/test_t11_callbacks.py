@@ -22,8 +22,10 @@ def test_returns_each_pages_analysis():
 def test_pages_are_analysed_while_others_are_fetched():
     r = crawl()
     assert r.returned, r.explain()
-    first_analysis = min(e["t"] for e in r.events if e["ev"] == "analyze_start")
-    last_fetch = max(e["t"] for e in r.events if e["ev"] == "fetch_end")
+    analyses = [e["t"] for e in r.events if e["ev"] == "analyze_start"]
+    fetches = [e["t"] for e in r.events if e["ev"] == "fetch_end"]
+    assert analyses and fetches, "no page was fetched and analysed with the fetch and analyze you were given"
+    first_analysis, last_fetch = min(analyses), max(fetches)
     assert first_analysis < last_fetch, (
         f"the first analysis started only after the last page had arrived "
         f"({first_analysis - last_fetch:+.2f} s), so it all took {r.call_time:.2f} s: "

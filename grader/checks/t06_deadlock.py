@@ -39,7 +39,7 @@ def _deadlock_text(deadlock: dict, n: int, rounds: int, done: int) -> str:
         lines.append(f"  {w['thread']} holds {held} (taken at {since}) and waits for "
                      f"{w['waits_for']}{again} at {w['at']}")
     head = (f"with {n} workers x {rounds} rounds, run_workers deadlocked after {done} of "
-            f"{n * rounds * 4} critical sections:\n" + "\n".join(lines))
+            f"{n * rounds * 4} lock acquisitions:\n" + "\n".join(lines))
     if len(cycle) == 1:
         why = (f"\n{cycle[0]['thread']} waits for a lock it holds itself: a plain Lock cannot "
                f"be taken twice, not even by its owner, so lock_A = lock_B = Lock() blocks on "
@@ -81,7 +81,7 @@ def _require_finished(run, n: int, rounds: int, what: str) -> list[dict]:  # typ
     steps = _steps(run)
     if len(steps) < n * rounds * 4:
         fail(f"run_workers({n}, {rounds}, step) returned before its workers had finished "
-             f"({len(steps)} of {n * rounds * 4} critical sections), so {what} could not be "
+             f"({len(steps)} of {n * rounds * 4} lock acquisitions), so {what} could not be "
              f"checked: join every worker before returning.")
     return steps
 

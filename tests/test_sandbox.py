@@ -186,3 +186,58 @@ def test_pids_cgroups_are_removed(small_course, tmp_path, monkeypatch):
                "session").run(folder, "mod", "f", timeout=10)
     assert run.returned and run.survivors == 0
     assert made and all(g is not None and not os.path.exists(g.path) for g in made)
+
+
+GRADER_THAT_DIES = """
+import os, sys
+from pathlib import Path
+sys.path[:0] = [{root!r}, {kit!r}]
+from grader import manifest, sandbox
+from grader.sandbox import Sandbox
+os.environ.pop("KIT_SANDBOX_LEVEL", None)
+if {level!r} == "session":
+    os.environ["KIT_SANDBOX_LEVEL"] = "session"
+course = manifest.load({course!r})
+Sandbox(course.limits, Path({root!r})).run(Path({folder!r}), "mod", "f", timeout=60)
+"""
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_grader_killed_mid_run_leaves_nothing_behind(small_course, tmp_path, level):
+    """SIGKILL the grader while the student's code runs (with a setsid() double-forked
+    daemon): the probe sees its lifeline cut and kills the whole run."""
+    import secrets
+    import subprocess
+    import sys
+    import time
+    isolation(level)
+    token = "hx" + secrets.token_hex(6)
+    folder = _module(tmp_path, f"""
+        import ctypes, os, time
+        def f():
+            ctypes.CDLL(None).prctl(15, b"{token}", 0, 0, 0)
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    while True:
+                        time.sleep(1)
+                os._exit(0)
+            time.sleep(600)
+    """)
+    script = GRADER_THAT_DIES.format(root=str(ROOT), kit=str(ROOT / "exercises"), level=level,
+                                     course=str(small_course.root / "course.yaml"),
+                                     folder=str(folder))
+    grader = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        from .test_hostile import survivors
+        while len(survivors(token)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(survivors(token)) >= 2, "the run did not start"
+    finally:
+        os.killpg(grader.pid, 9)
+        grader.wait()
+    deadline = time.monotonic() + 5
+    while survivors(token) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not survivors(token)

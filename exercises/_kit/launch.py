@@ -216,6 +216,9 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                 os.chown(path, *sandbox_owner)
             os.chmod(root, 0o755)
         read_fd, write_fd = os.pipe()
+        # The lifeline: only this process holds its write end. If the grader dies (a crash, a
+        # SIGKILL of the whole batch), the probe reads EOF and kills everything it started.
+        life_r, life_w = os.pipe()
         job = {"key": key, "obs_fd": write_fd, "student_dir": str(work), "module": module,
                "function": function, "args": args or [], "kwargs": kwargs or {},
                "mode": mode, "events_path": str(events_path), "cwd": str(scratch),
@@ -224,6 +227,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                **(job_extra or {})}
         if pids_cgroup is not None:
             job["cgroup_procs"] = pids_cgroup.procs_file
+        job["lifeline_fd"] = life_r
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
         if os.environ.get("KIT_TEST_SESSION"):     # the kit's own test suite finds leftovers
@@ -242,9 +246,10 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
         messages: queue.Queue = queue.Queue()
         launched = events.clock()
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(write_fd,), env=env,
+                                stderr=subprocess.PIPE, pass_fds=(write_fd, life_r), env=env,
                                 cwd=str(scratch), start_new_session=True)
         os.close(write_fd)
+        os.close(life_r)
         outs = [_Capture(proc.stdout, output_keep, count), _Capture(proc.stderr, output_keep, count)]
         for t in outs:
             t.start()
@@ -296,6 +301,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             sampler.stop()
             run.seen_pids = sampler.seen
         run.killed = _kill_tree(proc, marker.encode(), pids_cgroup)
+        os.close(life_w)
         if pids_cgroup is not None:
             hits = pids_cgroup.events()
             if hits:

@@ -105,6 +105,29 @@ def apply_limits(limits: dict) -> None:
         resource.setrlimit(table[name], (value, value))
 
 
+def lifeline_cut(cgroup_procs: str | None) -> None:
+    """The grader's end of the lifeline closed: the grader is gone without killing this run.
+    Kill every process the run started, then exit."""
+    import signal
+    from _kit import procfs
+    me = os.getpid()
+    for _ in range(3):
+        pids = {p.pid for p in procfs.descendants(me)}
+        if cgroup_procs:
+            try:
+                with open(cgroup_procs) as f:
+                    pids |= {int(x) for x in f.read().split()}
+            except (OSError, ValueError):
+                pass
+        pids -= {me, 0}
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    os._exit(70)
+
+
 def child_subreaper() -> None:
     """Orphans of the student's code (a setsid() double-fork) become the probe's children, as
     they would in a PID namespace: seen by the checks, and inside the tree that is killed."""
@@ -186,16 +209,28 @@ def hide_paths(hide: list[str], keep: list[str], staging: str) -> None:
 
 
 def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
+    """Every 50 ms: a lock cycle that stays (deadlock), the diagnosis shortly before the
+    deadline, and the lifeline: if the grader is gone, kill the run."""
+    import select
     grace = job.get("deadlock_grace", 0.3)
     diagnose_at = job.get("diagnose_after")
     start = clock()
     if job.get("diagnose_deadline") is not None:
         diagnose_at = max(job["diagnose_deadline"] - start, 0.0)
+    tracing = bool(job.get("trace_locks"))
+    fd = job.get("lifeline_fd")
     last, since = None, 0.0
     while True:
-        events.sleep(0.05)
+        if fd is not None:
+            try:
+                if select.select([fd], [], [], 0.05)[0] and not os.read(fd, 1):
+                    lifeline_cut(job.get("cgroup_procs"))
+            except (OSError, ValueError):      # the student's code closed it
+                fd = None
+        else:
+            events.sleep(0.05)
         now = clock()
-        if job.get("trace_locks"):
+        if tracing:
             cycle = locktrace.find_cycle(module_globals)
             key = [(w.thread, w.waits_for) for w in cycle]
             if not cycle:
@@ -206,12 +241,12 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
                 reporter.send("deadlock", cycle=[w.__dict__ for w in cycle],
                               text=locktrace.describe(cycle),
                               stacks=student_stacks(job["student_dir"]))
-                return
+                tracing = False
         if diagnose_at is not None and now - start >= diagnose_at:
             reporter.send("diagnosis", stacks=student_stacks(job["student_dir"]))
             diagnose_at = None
-            if not job.get("trace_locks"):
-                return
+        if fd is None and not tracing and diagnose_at is None:
+            return
 
 
 def main() -> None:

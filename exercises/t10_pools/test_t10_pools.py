@@ -1,4 +1,6 @@
 """Public tests for t10_pools. Run them with `pytest` in this folder."""
+import functools
+
 from _kit.launch import Opaque
 from _kit.testing import run_exercise, worker
 
@@ -10,6 +12,12 @@ def job(**kwargs):
     return worker("workers_t10_pools.Job", salt=SALT, **kwargs)
 
 
+@functools.lru_cache(maxsize=None)      # each distinct run once, judged by several tests
+def pool_run(kind, fail_on=None):
+    func = job(fail_on=fail_on) if fail_on is not None else job()
+    return run_exercise(__file__, "map_with_pool", func, ITEMS, kind, 2, timeout=10)
+
+
 def futures_hint(value):
     if isinstance(value, list) and any(isinstance(v, Opaque) and "Future" in v.type_name
                                        for v in value):
@@ -19,7 +27,7 @@ def futures_hint(value):
 
 
 def test_returns_the_results_in_order():
-    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "thread", 2, timeout=10)
+    r = pool_run("thread")
     assert r.returned, r.explain()
     expected = [f"{x}:{SALT}" for x in ITEMS]
     assert r.value == expected, (
@@ -28,7 +36,7 @@ def test_returns_the_results_in_order():
 
 
 def test_never_more_than_workers_at_once():
-    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "thread", 2, timeout=10)
+    r = pool_run("thread")
     assert r.returned, r.explain()
     running = peak = 0
     for e in r.events:
@@ -38,8 +46,7 @@ def test_never_more_than_workers_at_once():
 
 
 def test_a_failing_job_raises_in_the_caller():
-    r = run_exercise(__file__, "map_with_pool", job(fail_on=0.1), ITEMS, "process", 2,
-                     timeout=10)
+    r = pool_run("process", fail_on=0.1)
     assert r.status == "raised" and r.exc_type == "JobFailed", (
         "job 0.1 raised JobFailed, but map_with_pool "
         + ("returned normally: the exception was lost. It is stored in the job's Future "
@@ -47,7 +54,7 @@ def test_a_failing_job_raises_in_the_caller():
 
 
 def test_pool_is_shut_down():
-    r = run_exercise(__file__, "map_with_pool", job(), ITEMS, "process", 2, timeout=10)
+    r = pool_run("process")
     assert r.returned, r.explain()
     assert not r.children_after, (
         f"when map_with_pool returned, {len(r.children_after)} worker processes of the pool "

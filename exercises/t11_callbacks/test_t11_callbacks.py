@@ -1,4 +1,6 @@
 """Public tests for t11_callbacks. Run them with `pytest` in this folder."""
+import functools
+
 from _kit.testing import run_exercise, worker
 from _kit.workers_t11_callbacks import analysis_of, page_for
 
@@ -6,6 +8,7 @@ URLS = [f"http://example.com/page{i}" for i in range(6)]
 SALT = "public"
 
 
+@functools.lru_cache(maxsize=None)      # one crawl, judged by several tests
 def crawl(fail_on=None):
     fetch = worker("workers_t11_callbacks.Fetch", salt=SALT, seconds=0.3, fail_on=fail_on)
     analyze = worker("workers_t11_callbacks.Analyze", seconds=0.1)

@@ -104,25 +104,27 @@ def _address(value: object) -> tuple | None:
     return None
 
 
-def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float = 1.5):  # type: ignore[no-untyped-def]
+def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float = 1.5,  # type: ignore[no-untyped-def]
+                  close_wait: float = 1.0, stop_wait: float = 2.0):  # type: ignore[no-untyped-def]
     """`rounds`: lines to send, one list per round, one line per client. Returns what happened:
 
     answers      [[text each client got back in round r] for each round], all clients open
     threads_open server threads while every client was connected
-    after_close  server threads left once client 0 closed (waited for up to 1 s)
-    stop         "returned" | "raised" | "hung" and stop_seconds
+    after_close  server threads left once client 0 closed (waited for up to `close_wait` s)
+    stop         "returned" | "raised" | "hung" (after `stop_wait` s) and stop_seconds
     threads_after_stop   server threads still alive after stop() (waited for up to 1 s)
     refused_after_stop   True if connecting to the address failed after stop()
     """
     real_stdout = sys.stdout
     sys.stdout = _Discard()  # type: ignore[assignment]
     try:
-        return _serve_clients(module, rounds, answer_wait)
+        return _serve_clients(module, rounds, answer_wait, close_wait, stop_wait)
     finally:
         sys.stdout = real_stdout
 
 
-def _serve_clients(module, rounds: list, answer_wait: float) -> dict:  # type: ignore[no-untyped-def]
+def _serve_clients(module, rounds: list, answer_wait: float, close_wait: float,  # type: ignore[no-untyped-def]
+                   stop_wait: float) -> dict:  # type: ignore[no-untyped-def]
     out: dict = {}
     helpers: set = set()
     baseline = set(_enumerate())
@@ -151,7 +153,7 @@ def _serve_clients(module, rounds: list, answer_wait: float) -> dict:  # type: i
         out["threads_open"] = _server_threads(baseline, helpers)
 
         clients[0].close()
-        deadline = clock() + 1.0
+        deadline = clock() + close_wait
         while True:
             now = _server_threads(baseline, helpers)
             if len(now) < len(out["threads_open"]) or clock() > deadline:
@@ -162,7 +164,7 @@ def _serve_clients(module, rounds: list, answer_wait: float) -> dict:  # type: i
         for c in clients.values():
             c.close()
 
-    status, value, seconds = _call(stop, (), 2.0, helpers)
+    status, value, seconds = _call(stop, (), stop_wait, helpers)
     out["stop"] = status
     out["stop_seconds"] = seconds
     out["stop_error"] = value if status == "raised" else None

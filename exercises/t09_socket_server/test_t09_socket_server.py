@@ -12,7 +12,7 @@ ROUNDS = [[f"hello from client {i}\n" for i in range(3)], [f"bye from client {i}
 
 @functools.lru_cache(maxsize=None)      # one conversation, judged by several tests
 def talk():
-    r = run_exercise(__file__, "", ROUNDS, 1.0, timeout=25, mode="scenario",
+    r = run_exercise(__file__, "", ROUNDS, 1.0, 1.0, 1.5, timeout=25, mode="scenario",
                      scenario="workers_t09_socket_server.serve_clients")
     assert r.returned, r.explain()
     out = r.value
@@ -46,6 +46,6 @@ def test_a_closed_client_frees_its_thread():
 
 def test_stop_ends_the_server():
     out = talk()
-    assert out["stop"] == "returned", "stop() did not return within 2 s"
+    assert out["stop"] == "returned", "stop() did not return within 1.5 s"
     assert out["stop_seconds"] < 1.0, f"stop() took {out['stop_seconds']:.2f} s"
     assert not out["threads_after_stop"], f"threads still alive after stop(): {out['threads_after_stop']}"

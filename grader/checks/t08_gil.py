@@ -104,9 +104,10 @@ def test_io_threads(student: Student) -> None:
     elsewhere = {i.pid for i in ivs} - {run.probe_pid}
     started = child_pids(run)
     if elsewhere or started:
-        fail(f"to run {len(IO_JOBS)} waiting jobs, your code started {len(started | elsewhere)} "
-             f"process(es). Waiting needs no CPU and releases the GIL, and a process costs far "
-             f"more to start than a thread: run IO-bound jobs in threads of your own process")
+        fail(f"your code started other processes to run {len(IO_JOBS)} waiting jobs (the waits "
+             f"ran in {len(elsewhere)} of them). Waiting needs no CPU and releases the GIL, and "
+             f"a process costs far more to start than a thread: run IO-bound jobs in threads of "
+             f"your own process")
     if len(ivs) != len(IO_JOBS):
         fail(f"wait(job) ran {len(ivs)} times for {len(IO_JOBS)} jobs")
     peak = peak_concurrency(ivs)

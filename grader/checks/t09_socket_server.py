@@ -25,7 +25,8 @@ STOP_WITHIN = 1.0
 
 def _serve(student: Student, fresh: bool = False) -> dict:
     call = student.call if fresh else student.shared_call
-    run: Run = call("", [list(r) for r in ROUNDS], timeout=25,
+    # Generous waits: a correct server answers in milliseconds, even on a loaded machine.
+    run: Run = call("", [list(r) for r in ROUNDS], 2.0, 2.0, 2.5, timeout=30,
                     scenario="workers_t09_socket_server.serve_clients")
     out = student.require(run)
     if not isinstance(out, dict):
@@ -67,7 +68,7 @@ def test_thread_freed(student: Student) -> None:
     before, after = out["threads_open"], out["after_close"]
     if len(after) >= len(before):
         fail(f"after a client disconnected, none of your server's threads ended ({len(before)} "
-             f"threads before, {len(after)} a second later: {', '.join(after)}). When a client "
+             f"threads before, {len(after)} 2 s later: {', '.join(after)}). When a client "
              f"closes, recv() returns b'' -- on Linux that is no exception -- so a loop that "
              f"does not stop on b'' spins forever; with one thread per client, that thread "
              f"must end")
@@ -80,22 +81,25 @@ def test_stop(student: Student) -> None:
         if out["stop"] != "returned" or seconds is None or seconds <= STOP_WITHIN:
             break
         out = _serve(student, fresh=True)
+    problems = []
     if out["stop"] == "hung":
-        fail(f"stop() had not returned 2 s after it was called (server threads: "
-             f"{', '.join(out['threads_after_stop']) or 'none'}). Is it joining a thread that "
-             f"never ends, or an accept() that nothing wakes up? (Closing the listening socket "
-             f"does not wake an accept() blocked in another thread on Linux: give the socket a "
-             f"timeout and check a flag.)")
-    if out["stop"] == "raised":
-        fail(f"stop() raised {out['stop_error']}")
-    if out["stop_seconds"] > STOP_WITHIN:
-        fail(f"stop() took {out['stop_seconds']:.2f} s; it should return within {STOP_WITHIN:g} s")
+        problems.append("stop() had not returned 2.5 s after it was called. Is it joining a thread "
+                        "that never ends, or an accept() that nothing wakes up? (Closing the "
+                        "listening socket does not wake an accept() blocked in another thread "
+                        "on Linux: give the socket a timeout and check a flag.)")
+    elif out["stop"] == "raised":
+        problems.append(f"stop() raised {out['stop_error']}.")
+    elif out["stop_seconds"] > STOP_WITHIN:
+        problems.append(f"stop() took {out['stop_seconds']:.2f} s; it should return within "
+                        f"{STOP_WITHIN:g} s.")
     if out["threads_after_stop"]:
-        fail(f"after stop() returned, these threads of your server were still alive: "
-             f"{', '.join(out['threads_after_stop'])}")
+        problems.append(f"After stop() was called, these threads of your server were still "
+                        f"alive: {', '.join(out['threads_after_stop'])}.")
     if not out["refused_after_stop"]:
-        fail("after stop() returned, the server still accepted a connection: close the "
-             "listening socket")
+        problems.append("After stop(), the server still accepted a connection: close the "
+                        "listening socket.")
+    if problems:
+        fail(" ".join(problems))
 
 
 def test_port_zero(student: Student) -> None:

@@ -92,21 +92,23 @@ def _not_gone(run) -> str:  # type: ignore[no-untyped-def]
     zombies = [p for p in run.children_after if p.state == "Z"]
     if not running and not zombies:
         return ""
-    tried = {e["pid"] for e in _events(run, "put_try")}
+    tried = {e["pid"] for e in _events(run, "put_try") if e.get("waits")}
     put = {e["pid"] for e in _events(run, "put")}
     waiting = [p for p in running if p.inner_pid in tried - put]
     parts = []
     if waiting:
-        parts.append(f"{len(waiting)} buyers were still waiting in put() for a place that would "
-                     f"never be freed: a put() that may block waits forever once the phones are "
-                     f"gone. Use put(..., block=False) and catch queue.Full (sold out)")
+        parts.append(f"{len(waiting)} were waiting in put() for a place that would never be "
+                     f"freed: a put() that may block waits forever once the phones are gone. "
+                     f"Use put(..., block=False) and catch queue.Full (sold out)")
     if len(running) > len(waiting):
-        parts.append(f"{len(running) - len(waiting)} buyer processes were still running: join() "
-                     f"every buyer before you return")
+        parts.append(f"{len(running) - len(waiting)} were still running: join() every buyer "
+                     f"before you return")
     if zombies:
-        parts.append(f"{len(zombies)} buyers had ended but were never joined (zombies): join() "
-                     f"every buyer")
-    return "when flash_sale returned, " + "; ".join(parts) + "."
+        parts.append(f"{len(zombies)} had ended but were never joined (zombies): join() every "
+                     f"buyer")
+    total = len(running) + len(zombies)
+    return (f"when flash_sale returned, {total} buyer processes were left behind: "
+            + "; ".join(parts) + ".")
 
 
 def test_ranking(student: Student) -> None:

@@ -51,7 +51,9 @@ def test_all_items(student: Student) -> None:
     extra = sorted(map(repr, (got - EXPECTED).elements()))
     fail(f"the list should hold work(item) once for each of the {len(ITEMS)} items; "
          f"{len(missing)} missing{f' (e.g. {missing[0]})' if missing else ''}"
-         f"{f', unexpected {extra[:3]}' if extra else ''}." + _where(starts, caller))
+         f"{f', unexpected {extra[:3]}' if extra else ''}."
+         + (_where(starts, caller) or " Did every thread finish before you returned the "
+            "list? Start them all, then join every thread, then return."))
 
 
 def test_same_process(student: Student) -> None:

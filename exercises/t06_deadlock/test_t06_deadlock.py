@@ -5,6 +5,7 @@ there, so two locks taken in opposite orders deadlock every time, not once in a 
 locks your module creates are traced (`trace_locks=True`): a deadlock is caught within a
 second and reported as who holds which lock, taken where, and waits for which.
 """
+import functools
 import re
 
 from _kit.testing import run_exercise, worker
@@ -21,10 +22,16 @@ def explain(r):
             f"separate Lock()s?")
 
 
+@functools.cache
+def call():
+    """One run of your code, shared by the tests below."""
+    return run_exercise(__file__, "run_workers", N, ROUNDS,
+                        worker("workers_t06_deadlock.GatedStep", threads=N, pause=0.01),
+                        timeout=15, trace_locks=True)
+
+
 def run():
-    r = run_exercise(__file__, "run_workers", N, ROUNDS,
-                     worker("workers_t06_deadlock.GatedStep", threads=N, pause=0.01),
-                     timeout=15, trace_locks=True)
+    r = call()
     assert r.returned, explain(r)
     return r
 

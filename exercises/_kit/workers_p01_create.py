@@ -42,6 +42,7 @@ def _reap(timeout: float) -> None:
 
 
 def start_and_join(module, recorder: Recorder, task, names: list, timeout: float = 6.0) -> dict:  # type: ignore[no-untyped-def]
+    watch_starts(recorder)
     procs = module.start_workers(task, list(names))
     items = [_describe(p, timeout) for p in procs] if isinstance(procs, (list, tuple)) else None
     _reap(timeout)
@@ -49,6 +50,7 @@ def start_and_join(module, recorder: Recorder, task, names: list, timeout: float
 
 
 def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6.0) -> dict:  # type: ignore[no-untyped-def]
+    watch_starts(recorder)
     w = module.NamedWorker(name, task)
     report = {"is_process": isinstance(w, BaseProcess), "name_before": str(getattr(w, "name", None))}
     w.start()
@@ -60,3 +62,20 @@ def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6
 def both(module, recorder: Recorder, task, names: list, name: str) -> dict:  # type: ignore[no-untyped-def]
     return {"function": start_and_join(module, recorder, task, names),
             "subclass": named_worker(module, recorder, task, name)}
+
+
+def watch_starts(recorder: Recorder) -> None:
+    """Record the pid of every process the student's code starts through multiprocessing
+    ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
+    child can slip between two samples of the process tree; this cannot miss it."""
+    from multiprocessing.process import BaseProcess
+    original = BaseProcess.start
+    if getattr(original, "_kit_watch", False):
+        return
+
+    def start(self):  # type: ignore[no-untyped-def]
+        original(self)
+        recorder.record("started", child=self.pid)
+
+    start._kit_watch = True  # type: ignore[attr-defined]
+    BaseProcess.start = start  # type: ignore[method-assign]

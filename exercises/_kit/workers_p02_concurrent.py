@@ -8,6 +8,7 @@ def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0
     """Call `module.run_all(task, durations)`, then give tasks it left running up to `grace`
     seconds to record their end, so that a check run under `spawn` sees every task even when
     run_all returned too early (that mistake is another check's business)."""
+    watch_starts(recorder)
     module.run_all(task, durations)
     returned_at = clock()
     while clock() - returned_at < grace:
@@ -16,3 +17,20 @@ def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0
             break
         sleep(0.02)
     return {"returned_at": returned_at}
+
+
+def watch_starts(recorder: Recorder) -> None:
+    """Record the pid of every process the student's code starts through multiprocessing
+    ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
+    child can slip between two samples of the process tree; this cannot miss it."""
+    from multiprocessing.process import BaseProcess
+    original = BaseProcess.start
+    if getattr(original, "_kit_watch", False):
+        return
+
+    def start(self):  # type: ignore[no-untyped-def]
+        original(self)
+        recorder.record("started", child=self.pid)
+
+    start._kit_watch = True  # type: ignore[attr-defined]
+    BaseProcess.start = start  # type: ignore[method-assign]

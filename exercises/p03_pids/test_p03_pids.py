@@ -6,8 +6,8 @@ from _kit.testing import run_exercise
 
 @lru_cache(maxsize=None)      # the tests below judge different aspects of the same run
 def ids(start_method=None):
-    r = run_exercise(__file__, "child_ids", timeout=10, sample_processes=True,
-                     start_method=start_method)
+    r = run_exercise(__file__, "", timeout=10, start_method=start_method, mode="scenario",
+                     scenario="workers_p03_pids.ids")
     assert r.returned, r.explain()
     value = r.value
     assert isinstance(value, (tuple, list)) and len(value) == 2 and all(
@@ -29,7 +29,7 @@ def test_pid_is_a_child():
     assert pid != r.probe_pid, (
         "the pid you returned is the caller's own pid: os.getpid() ran in the parent, not in "
         "a child. Call it in the child and send the result back (a Queue or a Pipe)")
-    children = {e["pid"] for e in r.events if e["ev"] == "forked"} | r.seen_pids
+    children = {e["child"] for e in r.events if e["ev"] == "started"}
     assert pid in children, f"pid {pid} is not the pid of any child process your code started"
 
 

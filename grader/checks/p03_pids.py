@@ -1,17 +1,23 @@
 """Hidden checks for p03_pids: the (pid, ppid) a child sees, sent back to its parent.
 
 The truth comes from outside the student's code: `run.probe_pid` is the caller's pid, and
-`child_pids(run)` the processes seen starting during the run (the fork hook inside, the
-process tree sampled from outside)."""
+`_children(run)` the processes seen starting during the run (the fork hook inside, the
+process tree sampled from outside, Process.start() watched from the parent's side)."""
 from __future__ import annotations
 
 from grader.evidence import child_pids
 from grader.harness import Student, fail
 
 
+def _children(run) -> set[int]:  # type: ignore[no-untyped-def]
+    """Child pids by every witness: the fork hook, the process tree sampled from outside, and
+    Process.start() watched from the parent's side (a short spawn child may escape sampling)."""
+    return child_pids(run) | {e["child"] for e in run.events if e["ev"] == "started"}
+
+
 def _ids(student: Student, start_method: str = "fork"):  # type: ignore[no-untyped-def]
-    run = student.shared_call("child_ids", timeout=10, sample_processes=True,
-                              start_method=start_method)
+    run = student.shared_call("", timeout=10, sample_processes=True,
+                              start_method=start_method, scenario="workers_p03_pids.ids")
     where = "" if start_method == "fork" else f" with the {start_method} start method"
     if not run.returned:
         hint = ("\nUnder spawn the child's function is pickled: define it at the top of the "
@@ -27,7 +33,7 @@ def _ids(student: Student, start_method: str = "fork"):  # type: ignore[no-untyp
 
 
 def _swapped(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[no-untyped-def]
-    if pid == run.probe_pid and ppid in child_pids(run):
+    if pid == run.probe_pid and ppid in _children(run):
         fail(f"the pair{where} is the wrong way round: ({pid}, {ppid}) is (ppid, pid); "
              f"child_ids() returns (pid, ppid), the child's own pid first")
 
@@ -49,7 +55,7 @@ def _check_pid(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[no
         fail(f"the pid you returned{where}, {pid}, is the caller's own pid: os.getpid() ran "
              f"in the parent (or the target ran there: start(), not run()). Call it in the "
              f"child and send the result back")
-    if pid not in child_pids(run):
+    if pid not in _children(run):
         fail(f"the pid you returned{where}, {pid}, is not the pid of any child process your "
              f"code started")
 

@@ -33,7 +33,9 @@ def _run(student: Student, jobs: list, start_method: str = "fork"):  # type: ign
 
 
 def _lines(run) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [e for e in run.events if e["ev"] == "line"]
+    """The printed lines in time order; anything printed that is not a string, as its repr."""
+    return [e if isinstance(e.get("arg"), str) else {**e, "arg": repr(e.get("arg"))}
+            for e in run.events if e["ev"] == "line"]
 
 
 def _owner(jobs: list) -> dict[str, int]:
@@ -65,9 +67,9 @@ def _every_line_once(run, jobs: list, how: str = "") -> None:  # type: ignore[no
     lines = _lines(run)
     printed = [e["arg"] for e in lines]
     want = [line for job in jobs for line in job]
-    if sorted(map(str, printed)) != sorted(want):
+    if sorted(printed) != sorted(want):
         missing = sorted(set(want) - set(printed))
-        extra = sorted({str(p) for p in printed if printed.count(p) > 1 or p not in owner})
+        extra = sorted({p for p in printed if printed.count(p) > 1 or p not in owner})
         fail(f"every line should be printed exactly once{how}; missing {missing}, "
              f"repeated or unknown {extra}")
     for j, job in enumerate(jobs):

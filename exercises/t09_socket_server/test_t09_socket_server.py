@@ -46,6 +46,9 @@ def test_a_closed_client_frees_its_thread():
 
 def test_stop_ends_the_server():
     out = talk()
-    assert out["stop"] == "returned", "stop() did not return within 1.5 s"
+    assert out["stop"] == "returned", (
+        f"stop() did not return within 1.5 s (your server's threads: "
+        f"{', '.join(out['threads_after_stop'])}). Is it waiting for a thread that never ends, "
+        f"such as one still looping after its client has gone?")
     assert out["stop_seconds"] < 1.0, f"stop() took {out['stop_seconds']:.2f} s"
     assert not out["threads_after_stop"], f"threads still alive after stop(): {out['threads_after_stop']}"

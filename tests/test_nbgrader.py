@@ -73,6 +73,7 @@ def nbgrader(*args: str, cwd: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
 
+@pytest.mark.timeout(900)      # two nbgrader commands, each starting Jupyter machinery
 def test_nbgrader_autograde_scores_like_grader_grade(course, sandbox, tmp_path):
     ex = course.exercise(EXERCISE)
     home = tmp_path / "nbcourse"

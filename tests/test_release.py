@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 import venv
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -66,19 +67,20 @@ def test_refuses_to_overwrite(tmp_path, course):
         release.build(course, tmp_path)
 
 
+@pytest.mark.timeout(900)      # a venv, a pip install and every exercise's public tests
 def test_pytest_in_a_fresh_venv_fails_on_the_stubs_as_expected(bundle, course, tmp_path):
     out, _ = bundle
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)     # pip below installs into it
     py = env_dir / "bin" / "python"
     clean = {"PATH": f"{env_dir / 'bin'}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path),
              "LANG": "C.UTF-8"}
     for key in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CONFIG_FILE"):
         if key in os.environ:
             clean[key] = os.environ[key]
-    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                          "-r", "requirements.txt"], cwd=out, env=clean, capture_output=True,
-                         text=True, timeout=300)
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
+                          "--disable-pip-version-check", "-r", "requirements.txt"],
+                         cwd=out, env=clean, capture_output=True, text=True, timeout=600)
     assert pip.returncode == 0, pip.stderr
     junit = tmp_path / "junit.xml"
     run = subprocess.run([str(py), "-m", "pytest", "-q", "-p", "no:cacheprovider",

@@ -71,7 +71,7 @@ class Student:
         limit = min(timeout, budget) if timeout is not None else budget
         run = self.sandbox.run(self.module_dir, self.exercise.module, function, list(args),
                                kwargs, timeout=limit, trace_locks=trace_locks,
-                               diagnose_after=max(limit - 0.6, 0.1),
+                               diagnose_after=max(limit - max(1.0, 0.2 * limit), 0.1),
                                sample_processes=sample_processes, start_method=start_method,
                                scenario=scenario, mode="scenario" if scenario else "call")
         self.runs.append(run)

@@ -38,7 +38,7 @@ def test_ending_the_process_inside_the_function_scores_nothing(course, sandbox, 
 
 
 @pytest.mark.parametrize("source,words", [
-    ("import sys\nsys.exit(0)\n", "SystemExit"),
+    ("import sys\nsys.exit(0)\n", "sys.exit(0)"),
     ("import os\nos._exit(0)\n", "without reporting a result"),
     ("while True:\n    pass\n", "did not finish within"),
 ])

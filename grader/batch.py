@@ -162,7 +162,8 @@ def _start_worker(course: Course, job: Job, out_dir: Path, staging: Path, calibr
     log = open(staging / f"{job.folder}.log", "wb")
     try:
         return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, "KIT_BATCH_PARENT": str(os.getpid())})
     finally:
         log.close()
 

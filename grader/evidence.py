@@ -62,9 +62,11 @@ def forked_pids(run: Run) -> set[int]:
 
 
 def child_pids(run: Run) -> set[int]:
-    """Every process the run was seen to start, by either witness: the fork hook inside, or
-    the sampler watching the process tree from outside."""
-    return (forked_pids(run) | run.seen_pids) - {run.probe_pid}
+    """Every process the run was seen to start, by any witness: the fork hook in the child,
+    multiprocessing's start() returning in the parent (spawn and forkserver children), or the
+    sampler watching the process tree from outside."""
+    started = {e["child"] for e in run.events if e["ev"] == "started" and "child" in e}
+    return (forked_pids(run) | started | run.seen_pids) - {run.probe_pid}
 
 
 def best_of(attempts: int, make_run, measure):  # type: ignore[no-untyped-def]

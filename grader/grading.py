@@ -10,7 +10,6 @@ import contextlib
 import io
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from _kit.launch import Run, worker  # noqa: F401 - re-exported for the checks
-from _kit import procfs  # noqa: F401
 
 from .errors import StudentFailure
 from .intake import Workspace
@@ -184,4 +183,7 @@ def _evidence(student: Student | None) -> dict:
     return {"runs": len(student.runs), "status": last.status,
             "call_time": None if last.call_time is None else round(last.call_time, 3),
             "wall": round(last.wall, 3), "events": len(last.events),
-            "rejected_events": last.rejected_events, "killed_after": last.killed}
+            "rejected_events": last.rejected_events, "killed_after": last.killed,
+            "survivors": last.survivors, "limit_hits": last.limit_hits,
+            "observed_call_time": None if last.observed_call_time is None
+            else round(last.observed_call_time, 3)}

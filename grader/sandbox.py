@@ -117,6 +117,19 @@ def detect() -> Isolation:
                      distinct_uids=namespaces, parent_shield=shield)
 
 
+def outermost(paths: list[str], covered: tuple[str, ...] = ()) -> list[str]:
+    """The folders to cover: a folder inside another one (a course under the home, a home
+    under /tmp that gets a fresh /tmp anyway) is hidden with it and is not mounted again."""
+    def inside(path: str, folder: str) -> bool:
+        return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+    out: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(inside(path, f) for f in (*out, *covered)):
+            out.append(path)
+    return out
+
+
 @contextlib.contextmanager
 def _own_uid() -> Iterator[int]:
     """A uid from UID_POOL that no other concurrent run (of any grader process) holds."""
@@ -190,7 +203,8 @@ class Sandbox:
             # Nobody may read the course (solutions, hidden checks) or the grader's home;
             # the Python installation stays visible. /tmp (other runs, results written
             # there), /var/tmp and /dev/shm are fresh and bounded; so is the working folder.
-            hide = sorted({str(Path.home()), str(self.course_root.resolve())})
+            hide = outermost([str(Path.home()), str(self.course_root.resolve())],
+                             covered=PRIVATE_TMP)
             size = f"size={max(lim.file_mb, 1)}m"
             private = [[f, f"mode=1777,{size}"] for f in PRIVATE_TMP]
             job.update(uid=uid, gid=uid, loopback_up=True, hide=hide, private=private,

@@ -52,29 +52,34 @@ _SESSION_TOKEN = f"kit-tests-{os.getpid()}-{secrets.token_hex(4)}"
 os.environ.setdefault("KIT_TEST_SESSION", _SESSION_TOKEN)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_process_left_behind():
-    yield
+def _leftovers() -> dict[int, str]:
     from _kit import procfs
     marker = f"KIT_TEST_SESSION={os.environ['KIT_TEST_SESSION']}".encode()
     me = os.getpid()
+    found = {p.pid: p.cmdline or p.comm for p in procfs.descendants(me) if p.state != "Z"}
+    for pid in procfs.with_marker(marker):
+        p = procfs.read(pid)
+        if p is not None and p.state != "Z" and pid != me:
+            found[pid] = p.cmdline or p.comm
+    return found
 
-    def leftovers() -> dict[int, str]:
-        found = {p.pid: p.cmdline or p.comm for p in procfs.descendants(me) if p.state != "Z"}
-        for pid in procfs.with_marker(marker):
-            p = procfs.read(pid)
-            if p is not None and p.state != "Z" and pid != me:
-                found[pid] = p.cmdline or p.comm
-        return found
 
-    deadline = time.monotonic() + 5
-    left = leftovers()
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Checked once, by the process that ran the session (the xdist controller, after its
+    workers have gone): a worker must never judge, or kill, its sibling still running tests."""
+    if hasattr(session.config, "workerinput"):
+        return
+    deadline = time.monotonic() + 10
+    left = _leftovers()
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
-        left = leftovers()
+        left = _leftovers()
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-    assert not left, f"processes started by the test suite are still alive: {left}"
+    if left:
+        session.config.get_terminal_writer().line(
+            f"processes started by the test suite were still alive (killed now): {left}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -3,7 +3,6 @@ bulk downloads, the late policy."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import signal

@@ -24,7 +24,7 @@ import traceback
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
 
-from _kit import events, locktrace  # noqa: E402
+from _kit import events, locktrace, workers  # noqa: E402
 
 clock = events.clock
 _write_lock = threading.Lock()
@@ -182,6 +182,9 @@ def cover(folders: list[tuple[str, str]], keep: list[str], staging: str | None =
     bringing back the `keep` folders under it (the Python installation, the run's own
     folder)."""
     folders = [(f, o) for f, o in folders if os.path.isdir(f)]
+    # A folder inside another one on the list is covered with it: mounting it again would fail.
+    folders = [(f, o) for f, o in folders
+               if not any(f != g and f.startswith(g.rstrip("/") + "/") for g, _ in folders)]
     if not folders:
         return
     if staging is None or any(staging.startswith(f.rstrip("/") + "/") for f, _ in folders):
@@ -285,6 +288,7 @@ def main() -> None:
     sys.path.append(student_dir)          # after the standard library: nothing shadows it
     recorder = events.Recorder(job["events_path"], job["key"])
     os.register_at_fork(after_in_child=lambda: recorder.record("forked", ppid=os.getppid()))
+    workers.watch_starts(recorder)        # spawn/forkserver children, seen as start() returns
     if job.get("trace_locks"):
         locktrace.install(student_dir)
     if job.get("start_method"):
@@ -308,6 +312,9 @@ def main() -> None:
         _hold()
 
     import importlib
+    # A scenario is imported before the student's module, so that what it captures at import
+    # (threading.enumerate, socket functions) is the real thing, whatever the student patches.
+    scenario = resolve(job["scenario"]) if job.get("mode") == "scenario" else None
     try:
         module = importlib.import_module(job["module"])
     except BaseException as exc:  # noqa: BLE001
@@ -318,7 +325,7 @@ def main() -> None:
     if job.get("mode") == "scenario":
         # A checker-supplied scenario drives the student's module from inside the sandbox
         # (socket clients, a program run as its own process): scenario(module, recorder, ...).
-        func = resolve(job["scenario"])
+        func = scenario
         job["args"] = [None, None, *job.get("args", [])]
     else:
         func = getattr(module, job["function"], None)

@@ -12,4 +12,6 @@ def run_exercise(test_file: str, function: str, *args: object, timeout: float = 
                  **options: object) -> Run:
     """Run `function(*args)` from the module next to `test_file` (named like its folder)."""
     folder = Path(test_file).resolve().parent
+    if options.get("scenario"):
+        options.setdefault("mode", "scenario")
     return run_probe(folder, folder.name, function, list(args), timeout=timeout, **options)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ import multiprocessing
 from multiprocessing.process import BaseProcess
 
 from .events import Recorder, sleep
+from .workers import watch_starts
 
 
 class NameTask:
@@ -62,20 +63,3 @@ def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6
 def both(module, recorder: Recorder, task, names: list, name: str) -> dict:  # type: ignore[no-untyped-def]
     return {"function": start_and_join(module, recorder, task, names),
             "subclass": named_worker(module, recorder, task, name)}
-
-
-def watch_starts(recorder: Recorder) -> None:
-    """Record the pid of every process the student's code starts through multiprocessing
-    ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
-    child can slip between two samples of the process tree; this cannot miss it."""
-    from multiprocessing.process import BaseProcess
-    original = BaseProcess.start
-    if getattr(original, "_kit_watch", False):
-        return
-
-    def start(self):  # type: ignore[no-untyped-def]
-        original(self)
-        recorder.record("started", child=self.pid)
-
-    start._kit_watch = True  # type: ignore[attr-defined]
-    BaseProcess.start = start  # type: ignore[method-assign]

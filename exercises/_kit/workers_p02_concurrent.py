@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .events import Recorder, clock, read_events, sleep
+from .workers import watch_starts
 
 
 def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0) -> dict:  # type: ignore[no-untyped-def]
@@ -17,20 +18,3 @@ def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0
             break
         sleep(0.02)
     return {"returned_at": returned_at}
-
-
-def watch_starts(recorder: Recorder) -> None:
-    """Record the pid of every process the student's code starts through multiprocessing
-    ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
-    child can slip between two samples of the process tree; this cannot miss it."""
-    from multiprocessing.process import BaseProcess
-    original = BaseProcess.start
-    if getattr(original, "_kit_watch", False):
-        return
-
-    def start(self):  # type: ignore[no-untyped-def]
-        original(self)
-        recorder.record("started", child=self.pid)
-
-    start._kit_watch = True  # type: ignore[attr-defined]
-    BaseProcess.start = start  # type: ignore[method-assign]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .events import Recorder
+from .workers import watch_starts
 
 
 class Num:
@@ -59,23 +60,6 @@ def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:  #
     changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
     return {"totals": [t if type(t) is int else repr(t)[:100] for t in totals],
             "changed": {n: [before.get(n), after.get(n)] for n in changed}}
-
-
-def watch_starts(recorder: Recorder) -> None:
-    """Record the pid of every process the student's code starts through multiprocessing
-    ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
-    child can slip between two samples of the process tree; this cannot miss it."""
-    from multiprocessing.process import BaseProcess
-    original = BaseProcess.start
-    if getattr(original, "_kit_watch", False):
-        return
-
-    def start(self):  # type: ignore[no-untyped-def]
-        original(self)
-        recorder.record("started", child=self.pid)
-
-    start._kit_watch = True  # type: ignore[attr-defined]
-    BaseProcess.start = start  # type: ignore[method-assign]
 
 
 def total(module, recorder: Recorder, items: list) -> object:  # type: ignore[no-untyped-def]

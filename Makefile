@@ -21,7 +21,7 @@ demo: install
 	@echo "results: graded/gradebook.csv, graded/<student>/feedback.md"
 
 test: install
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 4 tests
 
 clean:
 	rm -rf $(VENV) graded .pytest_cache

@@ -93,6 +93,7 @@ def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, sta
          exercises: list[str] | None = None) -> tuple[list[Job], list[Job]]:
     """(to grade, up to date). Takes each submission in (declared files only) under
     `staging`, so the fingerprint is of exactly what will be graded."""
+    sweep_debris(out_dir)
     course_hash = course_fingerprint(course, exercises)
     todo, fresh = [], []
     for student, source in submissions:
@@ -110,6 +111,16 @@ def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, sta
         else:
             todo.append(job)
     return todo, fresh
+
+
+def sweep_debris(out_dir: Path) -> int:
+    """Remove the temporary files of writes that a crash interrupted (the real files they
+    were replacing are intact: every write is atomic)."""
+    count = 0
+    for tmp in out_dir.glob("**/.*.tmp"):
+        tmp.unlink(missing_ok=True)
+        count += 1
+    return count
 
 
 def _up_to_date(path: Path, job: Job) -> bool:

@@ -15,7 +15,7 @@ import resource
 import tempfile
 from pathlib import Path
 
-from _common import build_class, grade
+from _common import build_class, grade, verdicts
 
 from grader.cli import default_jobs
 
@@ -56,8 +56,10 @@ def main() -> None:
         small = [root / "class" / s for s in sorted(kinds)[: args.compare_n]]
         one = grade(small, root / "one", 1)
         many = grade(small, root / "many", jobs)
+        a, b = verdicts(root / "one"), verdicts(root / "many")
+        differ = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
         print(f"{args.compare_n} submissions: --jobs 1 {one:.1f} s, --jobs {jobs} {many:.1f} s, "
-              f"speed-up {one / many:.2f}x")
+              f"speed-up {one / many:.2f}x; verdicts that differ between the two: {differ}")
 
 
 if __name__ == "__main__":

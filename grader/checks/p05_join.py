@@ -47,12 +47,15 @@ def test_overlap(student: Student) -> None:
 
 
 def test_wall_time(student: Student) -> None:
+    # A slow machine (the batch's calibration: seconds to start a sandboxed run) earns a margin
+    # for starting four processes, but never more than half the way to "one after another".
+    bound = BOUND + min(student.startup, (TOTAL - BOUND) / 2)
     def measure(run):  # type: ignore[no-untyped-def]
-        return run.call_time, run.call_time is not None and run.call_time <= BOUND
+        return run.call_time, run.call_time is not None and run.call_time <= bound
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
-    if elapsed > BOUND:
+    if elapsed > bound:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
              f"{elapsed:.2f} s; running together they take about {LONGEST:g} s "
              f"(the longest), one after another {TOTAL:g} s." + _serial_hint(run))

@@ -6,7 +6,10 @@ top-level classes, so they work under the fork, spawn and forkserver start metho
 """
 from __future__ import annotations
 
-from .events import Recorder, sleep
+import sys
+import threading
+
+from .events import Recorder, clock, sleep
 
 
 class SleepTask:
@@ -66,3 +69,61 @@ def watch_starts(recorder: Recorder) -> None:
 
     start._kit_watch = True  # type: ignore[attr-defined]
     BaseProcess.start = start  # type: ignore[method-assign]
+
+
+def worker_threads() -> int:
+    """Threads alive in this process other than the main thread and the kit's own."""
+    main = threading.main_thread()
+    return sum(1 for t in threading.enumerate()
+               if t is not main and not t.name.startswith("kit-"))
+
+
+class GatedStep:
+    """`step()` for thread exercises: records "step" on entry and "step_end" on exit; the
+    first call waits (up to `gate` s) until `threads` worker threads are running, then (up to
+    `settle` s) until all of them have called step(); every call then pauses `pause` s,
+    yielding the CPU. It turns a lost update or a deadlock into a certainty."""
+
+    def __init__(self, recorder: Recorder, threads: int, pause: float = 0.02,
+                 gate: float = 1.0, settle: float = 0.1) -> None:
+        self.recorder = recorder
+        self.threads = threads
+        self.pause = pause
+        self.gate = gate
+        self.settle = settle
+        self._gate_done = False
+        self._callers = 0
+        self._count_lock = threading.Lock()    # made in a kit file: never traced
+
+    def __call__(self, *args: object) -> None:
+        alive = worker_threads()
+        self.recorder.record("step", alive=alive, gated=not self._gate_done)
+        with self._count_lock:
+            self._callers += 1
+        if not self._gate_done:
+            # Only the first callers wait: once all threads ran together (or the gate gave
+            # up, e.g. because they are started and joined one by one) the gate stays open.
+            deadline = clock() + self.gate
+            while alive < self.threads and clock() < deadline:
+                sleep(0.002)
+                alive = worker_threads()
+            # All are running. Without a lock each of them is about to read x and call
+            # step() too: give them `settle` seconds to do so before anyone writes, so that
+            # every read sees the same x. With a lock they are queued, and this costs
+            # `settle` once.
+            settle = min(clock() + self.settle, deadline)
+            while self._callers < self.threads and clock() < settle:
+                sleep(0.002)
+            self._gate_done = True
+            self.recorder.record("gate", alive=alive)
+        if self.pause:
+            sleep(self.pause)
+        self.recorder.record("step_end")
+
+
+def switching(module: object, recorder: Recorder, function: str, *args: object) -> object:
+    """Call `module.function(*args)` with the thread switch interval made tiny, so threads
+    are interrupted as often as the interpreter allows."""
+    sys.setswitchinterval(1e-5)
+    recorder.record("caller")
+    return getattr(module, function)(*args)

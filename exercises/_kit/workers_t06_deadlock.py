@@ -10,44 +10,17 @@ for the lock from workers started and joined one by one.
 """
 from __future__ import annotations
 
-import sys
-import threading
+from .events import Recorder
+from .workers import GatedStep as _GatedStep
+from .workers import switching, worker_threads
 
-from .events import Recorder, clock, sleep
-
-
-def worker_threads() -> int:
-    """Threads alive in this process other than the main thread and the kit's own."""
-    main = threading.main_thread()
-    return sum(1 for t in threading.enumerate()
-               if t is not main and not t.name.startswith("kit-"))
+__all__ = ["GatedStep", "switching", "worker_threads"]
 
 
-class GatedStep:
+class GatedStep(_GatedStep):
+    """Called inside the critical section: a short pause, and no settling (only one worker
+    can be inside a correct critical section, so waiting for the others would only cost)."""
+
     def __init__(self, recorder: Recorder, threads: int, pause: float = 0.005,
                  gate: float = 1.0) -> None:
-        self.recorder = recorder
-        self.threads = threads
-        self.pause = pause
-        self.gate = gate
-        self._gate_done = False
-
-    def __call__(self, *args: object) -> None:
-        self.recorder.record("step")
-        if not self._gate_done:
-            alive, deadline = worker_threads(), clock() + self.gate
-            while alive < self.threads and clock() < deadline:
-                sleep(0.002)
-                alive = worker_threads()
-            self._gate_done = True
-            self.recorder.record("gate", alive=alive)
-        if self.pause:
-            sleep(self.pause)
-
-
-def switching(module: object, recorder: Recorder, function: str, *args: object) -> object:
-    """Call `module.function(*args)` with the thread switch interval made tiny, so threads
-    are interrupted as often as the interpreter allows."""
-    sys.setswitchinterval(1e-5)
-    recorder.record("caller")
-    return getattr(module, function)(*args)
+        super().__init__(recorder, threads, pause=pause, gate=gate, settle=0.0)

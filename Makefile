@@ -17,8 +17,8 @@ install: $(BIN)/grader
 
 demo: install
 	$(BIN)/grader validate
-	$(BIN)/grader grade samples/* solutions exercises --out graded
-	@echo "results: graded/gradebook.csv, graded/<student>/feedback.md"
+	$(BIN)/grader grade samples solutions exercises --out graded --lines
+	@echo "results: graded/gradebook.csv, graded/report.html, graded/<student>/feedback.md"
 
 test: install
 	$(BIN)/python -m pytest -n 4 tests

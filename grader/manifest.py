@@ -314,6 +314,11 @@ def check_files(course: Course) -> list[str]:
             for f in ex.files:
                 if not (course.root / folder / f).is_file():
                     problems.append(f"exercise {ex.id}: {folder}/{f} does not exist")
+        folder = course.root / "exercises" / (ex.module_dir or ex.id)
+        for needed, what in (("README.md", "the lesson"), (f"test_{ex.module}.py", "public tests")):
+            if not (folder / needed).is_file():
+                problems.append(f"exercise {ex.id}: {folder.relative_to(course.root)}/{needed} "
+                                f"({what}) does not exist")
         check_file = CHECKS_DIR / f"{ex.id}.py"
         if not check_file.is_file():
             problems.append(f"exercise {ex.id}: hidden checks {check_file} do not exist")

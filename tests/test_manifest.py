@@ -110,6 +110,7 @@ def test_validate_reports_missing_files_and_checks(tmp_path, capsys):
     assert main(["validate", str(write(tmp_path, text))]) == 2
     err = capsys.readouterr().err
     assert "exercises/p99_nothing/p99_nothing.py does not exist" in err
+    assert "exercises/p99_nothing/README.md (the lesson) does not exist" in err
     assert "hidden checks" in err and "p99_nothing.py do not exist" in err
 
 

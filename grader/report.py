@@ -37,13 +37,16 @@ def _histogram(percents: list[float], width: int = 560, height: int = 160) -> st
         bins[min(9, int(p // 10))] += 1
     top = max(bins) or 1
     bw = width / 10
-    out = [f"<svg width='{width}' height='{height + 20}' role='img'>"]
+    pad = 16                                   # room for the count above the tallest bar
+    out = [f"<svg width='{width}' height='{height + 20 + pad}' role='img'>"]
     for i, n in enumerate(bins):
         h = n / top * height
-        out.append(f"<rect class='bar' x='{i * bw + 2:.1f}' y='{height - h:.1f}' "
+        out.append(f"<g transform='translate(0,{pad})'>"
+                   f"<rect class='bar' x='{i * bw + 2:.1f}' y='{height - h:.1f}' "
                    f"width='{bw - 4:.1f}' height='{h:.1f}'><title>{n} student(s)</title></rect>"
                    f"<text class='axis' x='{i * bw + 4:.1f}' y='{height + 14}'>{i * 10}–{i * 10 + 10}%</text>"
-                   + (f"<text class='axis' x='{i * bw + bw / 2 - 4:.1f}' y='{height - h - 3:.1f}'>{n}</text>" if n else ""))
+                   + (f"<text class='axis' x='{i * bw + bw / 2 - 4:.1f}' y='{height - h - 3:.1f}'>{n}</text>" if n else "")
+                   + "</g>")
     out.append("</svg>")
     return "".join(out)
 

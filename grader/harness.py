@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from _kit.launch import Run, worker  # noqa: F401 - re-exported for the checks
+from _kit.launch import Run, diagnosis_time, worker  # noqa: F401 - re-exported for the checks
 
 from .errors import StudentFailure
 from .intake import Workspace
@@ -70,7 +70,7 @@ class Student:
         limit = min(timeout, budget) if timeout is not None else budget
         run = self.sandbox.run(self.module_dir, self.exercise.module, function, list(args),
                                kwargs, timeout=limit, trace_locks=trace_locks,
-                               diagnose_after=max(limit - max(1.0, 0.2 * limit), 0.1),
+                               diagnose_after=diagnosis_time(limit),
                                sample_processes=sample_processes, start_method=start_method,
                                scenario=scenario, mode="scenario" if scenario else "call")
         self.runs.append(run)

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import events, procfs
+from . import diagnosis, events, procfs
 
 KIT_DIR = Path(__file__).resolve().parent
 FINAL = {"result", "import_failed", "deadlock"}
@@ -98,6 +98,11 @@ class Run:
     def returned(self) -> bool:
         return self.status == "returned"
 
+    def where_stuck(self) -> str:
+        """Where the threads and child processes were waiting shortly before the deadline,
+        and the likely cause ('' if the run was not diagnosed)."""
+        return diagnosis.describe(self.diagnosis or {})
+
     def explain(self) -> str:
         """One paragraph, in the student's terms, of why the run did not return normally."""
         text = self._explain()
@@ -145,11 +150,8 @@ class Run:
             text = (self.deadlock or {}).get("text", "")
             return f"deadlock: {text} — every thread in the cycle waits forever"
         if self.status == "timeout":
-            where = ""
-            stacks = (self.diagnosis or {}).get("stacks") or {}
-            if stacks:
-                where = "\nwhere your threads were waiting:\n" + "\n".join(
-                    f"  {name}: {lines[-1]}" for name, lines in stacks.items())
+            where = self.where_stuck()
+            where = f"\n{where}" if where else ""
             when = " (while your module was being imported)" if self.probe_pid is None else ""
             return (f"did not finish within {self.timeout:g} s and was stopped{when} "
                     f"(is something waiting forever: a join, a get, a lock, a loop?){where}")
@@ -176,6 +178,12 @@ class _Capture(threading.Thread):
             if len(self.data) < self.keep:
                 self.data += chunk[: self.keep - len(self.data)]
             self.on_total(len(chunk))
+
+
+def diagnosis_time(timeout: float) -> float:
+    """When to take the stacks for a timeout's diagnosis: a second (or a fifth of the
+    timeout) before it, so the dump is in before the kill."""
+    return max(timeout - max(1.0, 0.2 * timeout), 0.1)
 
 
 def run_probe(module_dir: str | Path, module: str, function: str = "", args: list | None = None,
@@ -209,10 +217,12 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                                                                           "test_*.py", "conftest.py"))
         scratch = root / "scratch"
         scratch.mkdir()
+        stacks = root / "stacks"           # child processes' stack dumps (childstacks.py)
+        stacks.mkdir()
         events_path = root / "events.jsonl"
         events_path.touch()
         if sandbox_owner is not None:
-            for path in (root, work, scratch, events_path, *work.rglob("*")):
+            for path in (root, work, scratch, stacks, events_path, *work.rglob("*")):
                 os.chown(path, *sandbox_owner)
             os.chmod(root, 0o755)
         read_fd, write_fd = os.pipe()
@@ -223,7 +233,7 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                "function": function, "args": args or [], "kwargs": kwargs or {},
                "mode": mode, "events_path": str(events_path), "cwd": str(scratch),
                "trace_locks": trace_locks, "diagnose_after": diagnose_after,
-               "start_method": start_method, "scenario": scenario,
+               "start_method": start_method, "scenario": scenario, "stacks_dir": str(stacks),
                **(job_extra or {})}
         if pids_cgroup is not None:
             job["cgroup_procs"] = pids_cgroup.procs_file

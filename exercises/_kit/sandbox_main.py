@@ -8,7 +8,8 @@ checker-supplied workers, and writes signed JSON messages to the report pipe:
     ready       the module imported
     result      returned / raised, with the value, exception and timings
     deadlock    a wait-for cycle among the student's locks that did not go away
-    diagnosis   every thread's stack in the student's files, shortly before the deadline
+    diagnosis   shortly before the deadline: every thread's stack, and every child
+                process's (dumped by faulthandler, see childstacks.py and diagnosis.py)
 
 After the result it waits to be killed, so the parent can look at its children from outside
 (zombies, processes left running) in the state the student's function left them.
@@ -24,7 +25,7 @@ import traceback
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
 
-from _kit import events, locktrace, workers  # noqa: E402
+from _kit import childstacks, diagnosis, events, locktrace, workers  # noqa: E402
 
 clock = events.clock
 _write_lock = threading.Lock()
@@ -246,7 +247,8 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
                               stacks=student_stacks(job["student_dir"]))
                 tracing = False
         if diagnose_at is not None and now - start >= diagnose_at:
-            reporter.send("diagnosis", stacks=student_stacks(job["student_dir"]))
+            reporter.send("diagnosis", threads=diagnosis.probe_threads(job["student_dir"]),
+                          processes=diagnosis.child_processes(job))
             diagnose_at = None
         if fd is None and not tracing and diagnose_at is None:
             return
@@ -289,6 +291,8 @@ def main() -> None:
     recorder = events.Recorder(job["events_path"], job["key"])
     os.register_at_fork(after_in_child=lambda: recorder.record("forked", ppid=os.getppid()))
     workers.watch_starts(recorder)        # spawn/forkserver children, seen as start() returns
+    if job.get("stacks_dir"):
+        childstacks.install(job["stacks_dir"])   # every child can tell where it is blocked
     if job.get("trace_locks"):
         locktrace.install(student_dir)
     if job.get("start_method"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .launch import Run, run_probe, worker
+from .launch import Run, diagnosis_time, run_probe, worker
 
 __all__ = ["run_exercise", "worker", "Run"]
 
@@ -14,4 +14,5 @@ def run_exercise(test_file: str, function: str, *args: object, timeout: float = 
     folder = Path(test_file).resolve().parent
     if options.get("scenario"):
         options.setdefault("mode", "scenario")
+    options.setdefault("diagnose_after", diagnosis_time(timeout))   # where it hung, if it does
     return run_probe(folder, folder.name, function, list(args), timeout=timeout, **options)  # type: ignore[arg-type]

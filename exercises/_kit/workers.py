@@ -65,7 +65,7 @@ def watch_starts(recorder: Recorder) -> None:
 
     def start(self):  # type: ignore[no-untyped-def]
         original(self)
-        recorder.record("started", child=self.pid)
+        recorder.record("started", child=self.pid, name=self.name)
 
     start._kit_watch = True  # type: ignore[attr-defined]
     BaseProcess.start = start  # type: ignore[method-assign]

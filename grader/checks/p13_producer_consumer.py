@@ -112,15 +112,16 @@ def test_terminates(student: Student) -> None:
     total = MANY["producers"] * MANY["items"]
     done = len({e["arg"] for e in run.events if e["ev"] == "end"})
     killed = f" (the grader stopped {run.killed} processes it left running)" if run.killed else ""
+    stuck = f"\n{run.where_stuck()}" if run.where_stuck() else ""
     if done == total:
         fail(f"all {total} items were consumed, but pipeline did not return within "
              f"{run.timeout:g} s{killed}: the consumers never stop -- a `while 1` loop that "
              f"nothing ends (its timeout swallowed by `except: pass`), or fewer sentinels than "
-             f"consumers. {SENTINEL_HINT}")
+             f"consumers. {SENTINEL_HINT}{stuck}")
     fail(f"pipeline did not return within {run.timeout:g} s{killed}, and only {done} of "
          f"{total} items were consumed: something waits forever -- producers waiting for room "
          f"in a queue that nobody empties any more (did the consumers stop too early?), or "
-         f"consumers that never stop. {SENTINEL_HINT}")
+         f"consumers that never stop. {SENTINEL_HINT}{stuck}")
 
 
 def test_stops_promptly(student: Student) -> None:

@@ -52,6 +52,11 @@ class Student:
         self._deadline = time.monotonic() + check.timeout
         self.runs: list[Run] = []
 
+    @property
+    def source(self) -> Path:
+        """The student's module file, as intake took it (to read, never to run here)."""
+        return self.module_dir / f"{self.exercise.module}.py"
+
     def remaining(self) -> float:
         return self._deadline - time.monotonic()
 

@@ -33,11 +33,11 @@ def frame(filename: str, lineno: int, func: str, student_dir: str) -> dict:
     student = filename.startswith(student_dir)
     short = os.path.basename(filename) if student else \
         "/".join(filename.replace("\\", "/").split("/")[-2:])
-    code = _without_comment(linecache.getline(filename, lineno)) if student else ""
+    code = without_comment(linecache.getline(filename, lineno)) if student else ""
     return {"file": short, "line": lineno, "func": func, "code": code, "student": student}
 
 
-def _without_comment(line: str) -> str:
+def without_comment(line: str) -> str:
     """The line's code, without a trailing comment (the student's own notes, like `# BUG`)."""
     try:
         for tok in tokenize.generate_tokens(io.StringIO(line).readline):

@@ -71,6 +71,13 @@ def watch_starts(recorder: Recorder) -> None:
     BaseProcess.start = start  # type: ignore[method-assign]
 
 
+def called_from() -> dict:
+    """Where the worker was called from: {"line", "func"} of the frame that called the
+    worker's __call__ (the student's line that called step()). A pointer for feedback only."""
+    caller = sys._getframe(2)
+    return {"line": caller.f_lineno, "func": caller.f_code.co_name}
+
+
 def worker_threads() -> int:
     """Threads alive in this process other than the main thread and the kit's own."""
     main = threading.main_thread()
@@ -97,7 +104,7 @@ class GatedStep:
 
     def __call__(self, *args: object) -> None:
         alive = worker_threads()
-        self.recorder.record("step", alive=alive, gated=not self._gate_done)
+        self.recorder.record("step", alive=alive, gated=not self._gate_done, **called_from())
         with self._count_lock:
             self._callers += 1
         if not self._gate_done:

@@ -19,6 +19,7 @@ import secrets
 import threading
 
 from .events import Recorder, clock, getpid, sleep
+from .workers import called_from
 
 BROKEN = "broken"
 
@@ -40,7 +41,7 @@ class Gate:
         os.makedirs(self.folder, exist_ok=True)
 
     def __call__(self, *args: object) -> None:
-        self.recorder.record(self.label)
+        self.recorder.record(self.label, **called_from())
         how, inside = self.wait()
         self.recorder.record(f"{self.label}_end", how=how, inside=inside)
 

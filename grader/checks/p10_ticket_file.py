@@ -8,6 +8,7 @@ shared lock reads a stale count every time, not just sometimes.
 """
 from __future__ import annotations
 
+from grader import races
 from grader.evidence import all_overlap, child_pids, intervals
 from grader.harness import Student, fail
 
@@ -36,6 +37,12 @@ def _sell(student: Student, case: dict, start_method: str,  # type: ignore[no-un
     return run, sold, left
 
 
+def _lost_where(student: Student) -> str:
+    """' Buyers overwrote each other's count between the read on line 33 (...) and ...'"""
+    window = races.find(student.source, races.FILE_READ, races.FILE_WRITE)
+    return f" They overwrote each other's count {window.between()}." if window else ""
+
+
 def _left_text(left: object) -> str:
     return "could not be read as {\"count\": <int>}" if left is None else f"says {left}"
 
@@ -46,7 +53,7 @@ def test_no_oversell(student: Student) -> None:
     if n > tickets:
         fail(f"{n} of {buyers} buyers were told they got a ticket, but there were only {tickets}: "
              f"tickets were oversold. Several buyers read the same count before any of them "
-             f"wrote it back. {LOCK_HINT}")
+             f"wrote it back.{_lost_where(student)} {LOCK_HINT}")
     if n < min(tickets, buyers):
         fail(f"only {n} of {buyers} buyers got a ticket, though there were {tickets} tickets")
 
@@ -62,7 +69,7 @@ def test_count_matches_sales(student: Student) -> None:
                   "cannot be right (more were sold than existed)")
         fail(f"{n} of {tickets} tickets were sold, so the file {should}; it "
              f"{_left_text(left)}. A buyer wrote back a count it had read before another "
-             f"buyer's write (a lost update). {LOCK_HINT}")
+             f"buyer's write (a lost update).{_lost_where(student)} {LOCK_HINT}")
 
 
 def test_plenty_of_tickets(student: Student) -> None:
@@ -75,7 +82,7 @@ def test_plenty_of_tickets(student: Student) -> None:
     if left != tickets - buyers:
         fail(f"{buyers} of {tickets} tickets were sold, so the file should say "
              f"{tickets - buyers} are left; it {_left_text(left)}. Buyers overwrote each "
-             f"other's count (lost updates). {LOCK_HINT}")
+             f"other's count (lost updates).{_lost_where(student)} {LOCK_HINT}")
 
 
 def test_every_buyer_answered(student: Student) -> None:

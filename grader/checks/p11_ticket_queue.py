@@ -8,6 +8,7 @@ the same count, so the overselling is certain and the `step` events show it.
 """
 from __future__ import annotations
 
+from grader import races
 from grader.evidence import child_pids, intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
@@ -37,13 +38,25 @@ def _answers(student: Student, case: dict, start_method: str):  # type: ignore[n
     return run, sold
 
 
+def _given_back_early(student: Student, run) -> str:  # type: ignore[no-untyped-def]
+    """Where the count went back into the queue before the buyer had decided, if the
+    source shows it: the put after the get comes before the line that called step()."""
+    step = races.step_line(run)
+    window = races.find(student.source, races.QUEUE_TAKE, races.QUEUE_PUT, near=step)
+    if window is None or step is None or window.write_line > step:
+        return "The count went back into the queue before the buyer had decided"
+    return (f"The count went back into the queue on line {window.write_line} "
+            f"(`{window.write_code}`), right after it was taken on line {window.read_line} "
+            f"(`{window.read_code}`) and before step() on line {step} and the decision")
+
+
 def test_exact_sales(student: Student) -> None:
-    _, sold = _answers(student, SCARCE, "fork")
+    run, sold = _answers(student, SCARCE, "fork")
     n, tickets, buyers = sum(sold), SCARCE["tickets"], SCARCE["buyers"]
     if n > tickets:
         fail(f"{n} of {buyers} buyers were told they got a ticket, but there were only "
-             f"{tickets}: tickets were oversold. The count went back into the queue before "
-             f"the buyer had decided, so other buyers took the same count. {TOKEN_HINT}")
+             f"{tickets}: tickets were oversold. {_given_back_early(student, run)}, so other "
+             f"buyers took the same count. {TOKEN_HINT}")
     if n < min(tickets, buyers):
         fail(f"only {n} of {buyers} buyers got a ticket, though there were {tickets} tickets")
 
@@ -58,7 +71,7 @@ def test_one_at_a_time(student: Student) -> None:
     if peak > 1:
         fail(f"{peak} buyers were deciding at the same time, each with its own copy of the "
              f"count: the count is only a token while a buyer keeps it out of the queue. "
-             f"{TOKEN_HINT}")
+             f"{_given_back_early(student, run)}. {TOKEN_HINT}")
 
 
 def test_plenty_of_tickets(student: Student) -> None:

@@ -7,6 +7,7 @@ the `switching` scenario, which makes the thread switch interval tiny.
 """
 from __future__ import annotations
 
+from grader import races
 from grader.evidence import intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
@@ -30,6 +31,13 @@ def _steps(run) -> list[dict]:  # type: ignore[no-untyped-def]
     return [e for e in run.events if e["ev"] == "step" and e["t"] <= run.call_end]
 
 
+def _lost_where(student: Student, run) -> str:  # type: ignore[no-untyped-def]
+    """' They overwrote each other between the read on line 21 (...) and the write on ...'"""
+    window = races.find(student.source, races.global_read, races.global_write,
+                        near=races.step_line(run))
+    return f" The updates overwrote each other {window.between()}." if window else ""
+
+
 def test_result(student: Student) -> None:
     for start, threads, run in _runs(student):
         want = start - threads
@@ -43,8 +51,8 @@ def test_result(student: Student) -> None:
         else:
             why = "that is not what the threads' decrements add up to"
         fail(f"decrement({start}, {threads}, step) returned {run.value!r}; {threads} threads "
-             f"each taking 1 from {start} leave {want}: {why}. Hold one Lock, shared by all "
-             f"the threads, from reading x to writing it back.")
+             f"each taking 1 from {start} leave {want}: {why}.{_lost_where(student, run)} "
+             f"Hold one Lock, shared by all the threads, from reading x to writing it back.")
 
 
 def test_exclusive(student: Student) -> None:
@@ -52,7 +60,8 @@ def test_exclusive(student: Student) -> None:
         peak = peak_concurrency(intervals(run, "step", "step_end"))
         if peak > 1:
             fail(f"with {threads} threads, up to {peak} of them were between reading x and "
-                 f"writing it back at the same time. The read, step() and the write must all "
+                 f"writing it back at the same time.{_lost_where(student, run)} "
+                 f"The read, step() and the write must all "
                  f"happen while holding the same Lock (a Lock made inside each thread, or held "
                  f"only around the write, protects nothing).")
 

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from _kit.diagnosis import without_comment
-
-MAX_SOURCE = 512 * 1024
+from . import source
 
 # (node, the module-level names the function shares: declared `global`, or used without
 # being bound in the function) -> bool
@@ -96,19 +94,17 @@ def step_line(run: object, ev: str = "step") -> int | None:
 def find(path: Path, read: Access, write: Access, near: int | None = None) -> Window | None:
     """The read-modify-write window in the file at `path`, or None if there is none (or the
     file cannot be read or parsed)."""
-    try:
-        source = path.read_text(encoding="utf-8", errors="replace")[:MAX_SOURCE]
-        tree = ast.parse(source)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    parsed = source.parse(path)
+    if parsed is None:
         return None
-    lines = source.splitlines()
+    tree = parsed.tree
     module_names = {t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
                     for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
                     for t in ast.walk(target) if isinstance(t, ast.Name)}
     windows = []
     for func in ast.walk(tree):
         if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found = _window(func, read, write, lines, module_names)
+            found = _window(func, read, write, parsed, module_names)
             if found is not None:
                 windows.append((*found, (func.lineno, func.end_lineno or func.lineno)))
     if near is not None:         # the function that called step(): its window, wherever
@@ -119,21 +115,9 @@ def find(path: Path, read: Access, write: Access, near: int | None = None) -> Wi
     return (paused or [w for w, _, _ in windows] or [None])[0]
 
 
-def _own_nodes(func: ast.AST) -> list[ast.AST]:
-    """The nodes of a function's body, not those of the functions defined inside it."""
-    found, todo = [], list(ast.iter_child_nodes(func))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        found.append(node)
-        todo.extend(ast.iter_child_nodes(node))
-    return found
-
-
 def _window(func: ast.FunctionDef | ast.AsyncFunctionDef, read: Access, write: Access,
-            lines: list[str], module_names: set[str]) -> tuple[Window, bool] | None:
-    nodes = _own_nodes(func)
+            parsed: source.Parsed, module_names: set[str]) -> tuple[Window, bool] | None:
+    nodes = source.own_nodes(func)
     declared = {n for node in nodes if isinstance(node, ast.Global) for n in node.names}
     bound = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     bound |= {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
@@ -146,10 +130,6 @@ def _window(func: ast.FunctionDef | ast.AsyncFunctionDef, read: Access, write: A
         if after:
             r_line, w_line = r[0], after[0][0]
             pause = any(isinstance(n, ast.Call) and r_line < n.lineno < w_line for n in nodes)
-            return Window(func.name, r_line, _code(lines, r_line), w_line,
-                          _code(lines, w_line)), pause
+            return Window(func.name, r_line, parsed.code(r_line), w_line,
+                          parsed.code(w_line)), pause
     return None
-
-
-def _code(lines: list[str], lineno: int) -> str:
-    return without_comment(lines[lineno - 1]) if 0 < lineno <= len(lines) else ""

@@ -1,6 +1,7 @@
 """Hidden checks for p02_concurrent: one process per task, all running at the same time."""
 from __future__ import annotations
 
+from grader import source
 from grader.evidence import all_overlap, best_of, child_pids, intervals, ran_serially
 from grader.harness import Student, fail, worker
 
@@ -36,14 +37,16 @@ def _recorded(run, durations):  # type: ignore[no-untyped-def]
     return ivs
 
 
-def _serial_hint(ivs, run) -> str:  # type: ignore[no-untyped-def]
+def _serial_hint(student: Student, ivs, run) -> str:  # type: ignore[no-untyped-def]
     if not ran_serially(ivs):
         return ""
     if all(i.pid == run.probe_pid for i in ivs):
         return (" They ran one after another in the calling process: calling task(d) runs it "
                 "right here; start a Process(target=task, args=(d,)) for each instead.")
-    return (" Each task started only after the previous one had ended: start every "
-            "process first, and join them only after the loop that starts them.")
+    return (" Each task started only after the previous one had ended: "
+            + (source.join_in_start_loop(student.source)
+               or "start every process first, and join them only after the loop that starts "
+                  "them."))
 
 
 def _in_children(run, ivs, how: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +80,7 @@ def test_together(student: Student) -> None:
     ivs = _recorded(run, DURATIONS)
     if not all_overlap(ivs):
         fail("the tasks did not all run at the same time: some task started only after "
-             "another had already finished." + _serial_hint(ivs, run))
+             "another had already finished." + _serial_hint(student, ivs, run))
 
 
 def test_wall_time(student: Student) -> None:
@@ -89,7 +92,7 @@ def test_wall_time(student: Student) -> None:
     if elapsed > BOUND:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
              f"{elapsed:.2f} s; running together they take about {LONGEST:g} s (the "
-             f"longest), one after another {TOTAL:g} s." + _serial_hint(intervals(run), run))
+             f"longest), one after another {TOTAL:g} s." + _serial_hint(student, intervals(run), run))
 
 
 def test_own_processes(student: Student) -> None:
@@ -113,4 +116,4 @@ def test_spawn(student: Student) -> None:
     _in_children(run, ivs, " with the spawn start method")
     if not all_overlap(ivs):
         fail("with the spawn start method the tasks did not all run at the same time."
-             + _serial_hint(ivs, run))
+             + _serial_hint(student, ivs, run))

@@ -1,6 +1,7 @@
 """Hidden checks for p05_join: start all, then join all."""
 from __future__ import annotations
 
+from grader import source
 from grader.evidence import all_overlap, best_of, child_pids, intervals, ran_serially
 from grader.harness import Student, fail, worker
 
@@ -19,10 +20,11 @@ def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
     return run
 
 
-def _serial_hint(run) -> str:  # type: ignore[no-untyped-def]
+def _serial_hint(student: Student, run) -> str:  # type: ignore[no-untyped-def]
     if ran_serially(intervals(run)):
-        return (" Each task started only after the previous one had ended: is join() "
-                "inside the loop that starts them?")
+        where = source.join_in_start_loop(student.source)
+        return (" Each task started only after the previous one had ended: "
+                + (where or "is join() inside the loop that starts them?"))
     return ""
 
 
@@ -43,7 +45,7 @@ def test_overlap(student: Student) -> None:
     ivs = intervals(run)
     if not all_overlap(ivs):
         fail("the tasks did not all run at the same time: some task started only after "
-             "another had already finished." + _serial_hint(run))
+             "another had already finished." + _serial_hint(student, run))
 
 
 def test_wall_time(student: Student) -> None:
@@ -58,7 +60,7 @@ def test_wall_time(student: Student) -> None:
     if elapsed > bound:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
              f"{elapsed:.2f} s; running together they take about {LONGEST:g} s "
-             f"(the longest), one after another {TOTAL:g} s." + _serial_hint(run))
+             f"(the longest), one after another {TOTAL:g} s." + _serial_hint(student, run))
 
 
 def test_own_processes(student: Student) -> None:

@@ -6,6 +6,7 @@ scenario `settle` notes when print_jobs returned, then lets stragglers finish, s
 evidence is complete whatever the submission did."""
 from __future__ import annotations
 
+from grader import source
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: four jobs of different lengths.
@@ -118,7 +119,8 @@ def test_contend(student: Student) -> None:
         fail(f"{len(late)} of the {len(JOBS)} job processes began only after the first job "
              f"had finished printing: the jobs were put in a fixed order (joined one by one?) "
              f"instead of contending for the printer. Start them all, and let a Lock decide "
-             f"who prints first.")
+             f"who prints first."
+             + source.where_joined_in_start_loop(student.source))
 
 
 def test_spawn(student: Student) -> None:

@@ -9,6 +9,7 @@ shared lock reads a stale count every time, not just sometimes.
 from __future__ import annotations
 
 from grader import races
+from grader import source
 from grader.evidence import all_overlap, child_pids, intervals
 from grader.harness import Student, fail
 
@@ -111,4 +112,5 @@ def test_concurrent_check(student: Student) -> None:
     if not all_overlap(ivs):
         fail("the buyers checked the remaining tickets one after another, not at the same "
              "time: checking only reads, so it needs no lock. Start every buyer before "
-             "waiting for any, and hold the lock only while buying, not while checking.")
+             "waiting for any, and hold the lock only while buying, not while checking."
+             + source.where_joined_in_start_loop(student.source))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from grader import source
 from grader.evidence import all_overlap, intervals
 from grader.harness import Student, fail
 
@@ -95,7 +96,8 @@ def test_started_together(student: Student) -> None:
     if not all_overlap(ivs):
         fail("the tasks ran one after another: some task started only after another had "
              "ended. start_threads should start every thread and return them without "
-             "waiting: no join() inside the loop, and no calling task yourself.")
+             "waiting: " + (source.join_in_start_loop(student.source, advice=False) or
+                            "no join() inside the loop, and no calling task yourself."))
 
 
 def test_names_kept(student: Student) -> None:

@@ -8,6 +8,7 @@ the `switching` scenario, which makes the thread switch interval tiny.
 from __future__ import annotations
 
 from grader import races
+from grader import source
 from grader.evidence import intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
@@ -90,4 +91,5 @@ def test_contend(student: Student) -> None:
             fail(f"only {alive} of the {threads} threads were running when the first one "
                  f"reached step(): the threads must run at the same time and take turns at "
                  f"the lock. Start them all first, then join them all; starting and joining "
-                 f"them one by one makes them run one after another, lock or no lock.")
+                 f"them one by one makes them run one after another, lock or no lock."
+                 + source.where_joined_in_start_loop(student.source))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from grader import source
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests (3 workers x 5 rounds): 3 to 8 workers, many rounds.
@@ -156,4 +157,5 @@ def test_together(student: Student) -> None:
             fail(f"only {alive} of the {n} workers were running when the first one took a "
                  f"lock: the workers must run at the same time and take turns at the lock. "
                  f"Start them all, then join them all; starting and joining them one by one "
-                 f"avoids the deadlock only by giving up concurrency.")
+                 f"avoids the deadlock only by giving up concurrency."
+                 + source.where_joined_in_start_loop(student.source))

@@ -1,10 +1,11 @@
-"""grader/races.py: pointing at the read and the write of a lost update in the student's source."""
+"""grader/source.py and grader/races.py: pointing feedback at the student's lines (a join inside
+the loop that starts; the read and the write of a lost update)."""
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from grader import races
+from grader import races, source
 
 
 def _file(tmp_path: Path, source: str) -> Path:
@@ -109,3 +110,33 @@ def test_an_item_of_a_module_level_dict(tmp_path):
         """)
     window = races.find(path, races.global_read, races.global_write)
     assert (window.function, window.read_line, window.write_line) == ("buy", 3, 5)
+
+
+def test_a_join_inside_the_loop_that_starts(tmp_path):
+    path = _file(tmp_path, """\
+        def run(task, durations):
+            for d in durations:
+                p = Process(target=task, args=(d,))
+                p.start()
+                p.join()   # waits here
+        """)
+    text = source.join_in_start_loop(path)
+    assert text.startswith("`p.join()` on line 5 is inside the loop that starts them "
+                           "(`for d in durations:`, line 2)"), text
+    assert "second loop" in text
+    assert "second loop" not in source.join_in_start_loop(path, advice=False)
+    assert source.where_joined_in_start_loop(path).startswith(" Here, `p.join()` on line 5")
+
+
+def test_start_all_then_join_all_and_string_joins_are_fine(tmp_path):
+    path = _file(tmp_path, """\
+        import os
+        def run(workers, parts):
+            for w in workers:
+                w.start()
+                print(", ".join(parts), os.path.join("a", "b"))
+            for w in workers:
+                w.join()
+        """)
+    assert source.join_in_start_loop(path) == ""
+    assert source.where_joined_in_start_loop(path) == ""

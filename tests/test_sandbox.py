@@ -241,3 +241,27 @@ def test_a_grader_killed_mid_run_leaves_nothing_behind(small_course, tmp_path, l
     while survivors(token) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not survivors(token)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_program_ends_when_its_threads_and_children_do(small_course, tmp_path, level):
+    """mode "main" runs the module as a program: like the interpreter, the run ends only after
+    the non-daemon threads and the multiprocessing children it started have finished."""
+    folder = _module(tmp_path, """
+        import threading, time
+        from multiprocessing import Process
+
+        def later(what):
+            time.sleep(0.4)
+            print(what, "done", flush=True)
+
+        if __name__ == "__main__":
+            threading.Thread(target=later, args=("thread",)).start()
+            Process(target=later, args=("child",)).start()
+            print("main module ends", flush=True)
+        """, name="prog")
+    run = _box(small_course, level).run(folder, "prog", mode="main", timeout=10)
+    assert run.returned, run.explain()
+    assert run.stdout.splitlines()[0] == "main module ends"
+    assert {"thread done", "child done"} <= set(run.stdout.splitlines()), run.stdout
+    assert run.call_time is not None and run.call_time >= 0.4

@@ -308,6 +308,7 @@ def main() -> None:
         t0 = now()
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
+            program_exit()
             outcome = {"status": "returned", "value": None}
         except BaseException as exc:  # noqa: BLE001 - the student's exception is the data
             outcome = _raised(exc, student_dir)
@@ -364,6 +365,18 @@ def main() -> None:
         pass
     send("result", call_start=t0, call_end=t1, **outcome)
     _hold()
+
+
+def program_exit() -> None:
+    """What the interpreter does when a program's main module ends: wait for its non-daemon
+    threads, then run the atexit functions (multiprocessing's joins its non-daemon children
+    and terminates its daemon ones). Only then has the program finished."""
+    import atexit
+    me = threading.current_thread()
+    for t in threading.enumerate():
+        if t is not me and not t.daemon and not t.name.startswith("kit-"):
+            t.join()
+    atexit._run_exitfuncs()
 
 
 def _raised(exc: BaseException, student_dir: str) -> dict:

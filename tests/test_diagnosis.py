@@ -23,7 +23,7 @@ def small_course(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def _stuck(course, level: str, function: str, start_method: str):  # type: ignore[no-untyped-def]
     box = Sandbox(course.limits, ROOT, isolation=isolation(level))
-    run = box.run(STUCK, "stuck", function, timeout=5, diagnose_after=3.5,
+    run = box.run(STUCK, "stuck", function, timeout=8, diagnose_after=5.5,
                   start_method=start_method)
     assert run.status == "timeout", run.explain()
     return run.explain()

@@ -26,7 +26,8 @@ CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 1024
+    memory_mb: int = 1024             # per process (RLIMIT_DATA)
+    run_memory_mb: int = 4096         # all the processes of one run together (memory cgroup)
     processes: int = 256
     cpu_seconds: int = 60
     output_kb: int = 8192

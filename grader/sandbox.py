@@ -67,13 +67,14 @@ class Isolation:
     private_tmp: bool = False       # fresh /tmp, /dev/shm, working folder; course hidden
     distinct_uids: bool = False     # each concurrent run has a uid of its own
     parent_shield: bool = False     # the probe's parent is a wrapper, not the grader
+    memory_cgroup: bool = False     # a memory cgroup per run (bounds all its processes together)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def _cgroup_writable() -> bool:
-    group = procfs.PidsCgroup.create(f"kit-detect-{os.getpid()}-{secrets.token_hex(4)}", 8)
+def _cgroup_writable(kind: type = procfs.PidsCgroup, size: int = 8) -> bool:
+    group = kind.create(f"kit-detect-{os.getpid()}-{secrets.token_hex(4)}", size)
     if group is None:
         return False
     group.remove()
@@ -105,6 +106,10 @@ def detect() -> Isolation:
     if not cgroup:
         lacking.append("a pids cgroup (processes are bounded by RLIMIT_NPROC per uid and "
                        "found by session, tree and environment marker)")
+    memory = root and _cgroup_writable(procfs.MemoryCgroup, 64 * 1024 * 1024)
+    if not memory:
+        lacking.append("a memory cgroup (memory is bounded per process by RLIMIT_DATA, not "
+                       "for all the processes of a run together)")
     if not namespaces:
         lacking.append("network isolation: the student's code can open connections")
         lacking.append("hidden files: the student's code can read what the grader's user can "
@@ -114,7 +119,7 @@ def detect() -> Isolation:
                      pid_namespace=namespaces, net_namespace=namespaces,
                      unprivileged_uid=namespaces, rlimits=sys.platform != "win32",
                      lacking=tuple(lacking), pids_cgroup=cgroup, private_tmp=namespaces,
-                     distinct_uids=namespaces, parent_shield=shield)
+                     distinct_uids=namespaces, parent_shield=shield, memory_cgroup=memory)
 
 
 def outermost(paths: list[str], covered: tuple[str, ...] = ()) -> list[str]:
@@ -197,6 +202,12 @@ class Sandbox:
                                               lim.processes + CGROUP_HEADROOM)
             if cgroup is not None:
                 stack.callback(cgroup.remove)
+        memory = None
+        if iso.memory_cgroup:
+            memory = procfs.MemoryCgroup.create(f"kit-run-{secrets.token_hex(8)}",
+                                                lim.run_memory_mb * 1024 * 1024)
+            if memory is not None:
+                stack.callback(memory.remove)
         if iso.pid_namespace:
             prefix = UNSHARE
             uid = stack.enter_context(_own_uid())
@@ -222,4 +233,5 @@ class Sandbox:
         return launch.run_probe(module_dir, module, function, args, kwargs, timeout=timeout,
                                 argv_prefix=prefix, job_extra=job, sandbox_owner=owner,
                                 output_limit=lim.output_kb * 1024, python=PYTHON,
-                                pids_cgroup=cgroup, **options)  # type: ignore[arg-type]
+                                pids_cgroup=cgroup, memory_cgroup=memory,
+                                **options)  # type: ignore[arg-type]

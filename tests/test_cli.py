@@ -78,7 +78,7 @@ def test_self_check_prints_points_and_exits_1_on_failures(tmp_path, capsys):
     code = main(["--course", COURSE, "check", str(ROOT / "exercises"), "-e", "p05_join"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "p05_join" in out and "total:" in out and "join() inside the loop" in out
+    assert "p05_join" in out and "total:" in out and "is inside the loop that starts them" in out
     assert "reaped" not in out, "a check visible only after the due date leaked into the self-check"
 
 

@@ -29,8 +29,8 @@ from .conftest import ROOT
 CORPUS = ROOT / "tests" / "hostile"
 EXPECT: dict = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 CHECKS = ["all_tasks_done", "overlap", "wall_time", "own_processes", "reaped"]
-HOSTILE_LIMITS = {"memory_mb": 256, "processes": 32, "cpu_seconds": 10, "output_kb": 256,
-                  "file_mb": 8, "open_files": 64}
+HOSTILE_LIMITS = {"memory_mb": 256, "run_memory_mb": 512, "processes": 32, "cpu_seconds": 10,
+                  "output_kb": 256, "file_mb": 8, "open_files": 64}
 CHECK_TIMEOUT = 6
 # Files a submission must never change: the grader's hidden checks and the solutions.
 GUARDED = [ROOT / "grader/checks/p05_join.py", ROOT / "solutions/p05_join/p05_join.py"]
@@ -123,6 +123,8 @@ def test_hostile(name: str, level: str, hostile_course: manifest.Course, tmp_pat
     level = iso.level
     if spec.get("needs") == "pids_cgroup" and not iso.pids_cgroup and os.geteuid() == 0:
         pytest.skip("as root without a pids cgroup, nothing bounds the number of processes")
+    if spec.get("needs") == "memory_cgroup" and not iso.memory_cgroup:
+        pytest.skip("without a memory cgroup, memory is bounded per process only")
     box = Sandbox(hostile_course.limits, ROOT, isolation=iso)
     token = "hx" + secrets.token_hex(6)
     out = tmp_path / "out"

@@ -122,6 +122,11 @@ class Run:
         if self.exc_type == "MemoryError" and self.limits.get("data_bytes"):
             hits.append(f"it hit the sandbox's memory limit "
                         f"({self.limits['data_bytes'] // (1024 * 1024)} MB per process)")
+        if self.limit_hits.get("memory"):
+            total = self.limits.get("run_memory_bytes")
+            hits.append("its processes together used more than the sandbox's memory for a run"
+                        + (f" ({total // (1024 * 1024)} MB)" if total else "")
+                        + f"; the system killed {self.limit_hits['memory']} of them")
         if self.exitcode in (-24, 128 + 24) or (self.exitcode == 137 and self.status == "crashed"
                                                  and self.limits.get("cpu_seconds") and
                                                  self.wall >= self.limits["cpu_seconds"]):
@@ -153,7 +158,7 @@ class Run:
             where = self.where_stuck()
             where = f"\n{where}" if where else ""
             when = " (while your module was being imported)" if self.probe_pid is None else ""
-            return (f"did not finish within {self.timeout:g} s and was stopped{when} "
+            return (f"did not finish within {round(self.timeout, 1):g} s and was stopped{when} "
                     f"(is something waiting forever: a join, a get, a lock, a loop?){where}")
         if self.status == "output_limit":
             return (f"printed more than the output limit ({self.output_bytes} bytes so far) "
@@ -194,7 +199,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
               output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
               sandbox_owner: tuple[int, int] | None = None, start_method: str | None = None,
               scenario: str | None = None,
-              pids_cgroup: procfs.PidsCgroup | None = None) -> Run:
+              pids_cgroup: procfs.PidsCgroup | None = None,
+              memory_cgroup: procfs.MemoryCgroup | None = None) -> Run:
     """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter.
 
     mode "call": call the function; "main": run the module as a program; "scenario": import
@@ -202,7 +208,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
     func(module, recorder, *args, **kwargs). `start_method` sets multiprocessing's default
     start method before the student's module is imported. With `pids_cgroup`, the probe
     joins it before any student code runs: it bounds processes and threads, and every
-    process in it is killed at the end, whatever session or parent it has."""
+    process in it is killed at the end, whatever session or parent it has. With
+    `memory_cgroup`, the memory of all the run's processes together is bounded."""
     key = secrets.token_hex(16)
     # The environment marker finds escaped processes; it must not be the signing key (the
     # student's code can read its environment).
@@ -237,6 +244,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
                **(job_extra or {})}
         if pids_cgroup is not None:
             job["cgroup_procs"] = pids_cgroup.procs_file
+        if memory_cgroup is not None:
+            job["memory_cgroup_procs"] = memory_cgroup.procs_file
         job["lifeline_fd"] = life_r
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
@@ -244,6 +253,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             env["KIT_TEST_SESSION"] = os.environ["KIT_TEST_SESSION"]
         cmd = [*argv_prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
         run = Run(status="crashed", timeout=timeout, limits=dict(job.get("limits") or {}))
+        if memory_cgroup is not None:
+            run.limits["run_memory_bytes"] = memory_cgroup.max_bytes
         total = [0]
         over = threading.Event()
 
@@ -316,6 +327,8 @@ def run_probe(module_dir: str | Path, module: str, function: str = "", args: lis
             hits = pids_cgroup.events()
             if hits:
                 run.limit_hits["processes"] = hits
+        if memory_cgroup is not None and memory_cgroup.oom_kills():
+            run.limit_hits["memory"] = memory_cgroup.oom_kills()
         run.survivors = len(_survivors(proc, marker.encode(), pids_cgroup))
         ended = events.clock()
         for t in outs:

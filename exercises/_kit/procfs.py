@@ -91,6 +91,48 @@ def with_marker(marker: bytes) -> list[int]:
 
 
 PIDS_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+MEMORY_ROOTS = ("/sys/fs/cgroup/memory", "/sys/fs/cgroup")
+
+
+def _make_cgroup(roots: tuple[str, ...], controller: str, name: str,
+                 settings: list[tuple[tuple[str, ...], str]]) -> str | None:
+    """A new cgroup `name` under the first of `roots` that is a hierarchy with `controller`
+    (cgroup v1: its own hierarchy; v2: enabled in subtree_control), with each setting
+    written to the first of its file names that exists (v1 and v2 name them differently).
+    None where it cannot be made (not root, no such controller)."""
+    for base in roots:
+        if not os.path.exists(os.path.join(base, "cgroup.procs")):
+            continue           # not a cgroup hierarchy (e.g. the tmpfs holding v1 ones)
+        control = os.path.join(base, "cgroup.subtree_control")
+        if os.path.exists(control):                   # v2: the controller must be on
+            try:
+                with open(control) as f:
+                    if controller not in f.read().split():
+                        continue
+            except OSError:
+                continue
+        path = os.path.join(base, name)
+        try:
+            os.mkdir(path, 0o755)
+        except OSError:
+            continue
+        try:
+            if not os.path.exists(os.path.join(path, "cgroup.procs")):
+                raise OSError("not a cgroup")
+            for names, value in settings:
+                target = next((os.path.join(path, n) for n in names
+                               if os.path.exists(os.path.join(path, n))), None)
+                if target is None:
+                    raise OSError(f"no {names[0]} in {path}")
+                with open(target, "w") as f:
+                    f.write(value)
+            return path
+        except OSError:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+    return None
 
 
 class PidsCgroup:
@@ -105,34 +147,8 @@ class PidsCgroup:
 
     @classmethod
     def create(cls, name: str, max_pids: int) -> "PidsCgroup | None":
-        for base in PIDS_ROOTS:
-            if not os.path.exists(os.path.join(base, "cgroup.procs")):
-                continue           # not a cgroup hierarchy (e.g. the tmpfs holding v1 ones)
-            control = os.path.join(base, "cgroup.subtree_control")
-            if os.path.exists(control):                   # v2: the pids controller must be on
-                try:
-                    with open(control) as f:
-                        if "pids" not in f.read().split():
-                            continue
-                except OSError:
-                    continue
-            path = os.path.join(base, name)
-            try:
-                os.mkdir(path, 0o755)
-            except OSError:
-                continue
-            try:
-                if not os.path.exists(os.path.join(path, "cgroup.procs")):
-                    raise OSError("not a cgroup")
-                with open(os.path.join(path, "pids.max"), "w") as f:
-                    f.write(str(max_pids))
-                return cls(path)
-            except OSError:
-                try:
-                    os.rmdir(path)
-                except OSError:
-                    pass
-        return None
+        path = _make_cgroup(PIDS_ROOTS, "pids", name, [(("pids.max",), str(max_pids))])
+        return cls(path) if path else None
 
     @property
     def procs_file(self) -> str:
@@ -180,6 +196,64 @@ class PidsCgroup:
                 return True
             except OSError:
                 self.kill_all(rounds=5)
+                time.sleep(0.02)
+        return False
+
+
+class MemoryCgroup:
+    """A private memory cgroup for one run: the memory of all its processes together is
+    bounded (RLIMIT_DATA bounds each process alone, so 30 children of 256 MB each would pass
+    it). Past the bound the kernel kills a process of the run; `oom_kills()` says how many."""
+
+    def __init__(self, path: str, max_bytes: int) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def create(cls, name: str, max_bytes: int) -> "MemoryCgroup | None":
+        path = _make_cgroup(MEMORY_ROOTS, "memory", name,
+                            [(("memory.max", "memory.limit_in_bytes"), str(max_bytes))])
+        if path is None:
+            return None
+        for swap in ("memory.swap.max", "memory.memsw.limit_in_bytes"):   # no swapping out
+            try:
+                with open(os.path.join(path, swap), "w") as f:
+                    f.write("0" if swap.endswith("swap.max") else str(max_bytes))
+            except OSError:
+                pass
+        return cls(path, max_bytes)
+
+    @property
+    def procs_file(self) -> str:
+        return os.path.join(self.path, "cgroup.procs")
+
+    def oom_kills(self) -> int:
+        """Processes the kernel killed for going over the bound (v2 memory.events, v1
+        memory.oom_control; on old v1 kernels, 1 if the bound was ever hit)."""
+        for name in ("memory.events", "memory.oom_control"):
+            try:
+                with open(os.path.join(self.path, name)) as f:
+                    for line in f:
+                        key, _, value = line.partition(" ")
+                        if key == "oom_kill":
+                            return int(value)
+            except (OSError, ValueError):
+                continue
+        try:
+            with open(os.path.join(self.path, "memory.failcnt")) as f:
+                return 1 if int(f.read()) else 0
+        except (OSError, ValueError):
+            return 0
+
+    def remove(self) -> bool:
+        import time
+        for _ in range(100):
+            try:
+                os.rmdir(self.path)
+                return True
+            except FileNotFoundError:
+                return True
+            except OSError:          # its processes are being killed by the pids cgroup
                 time.sleep(0.02)
         return False
 

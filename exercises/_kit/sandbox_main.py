@@ -262,9 +262,10 @@ def main() -> None:
     # Locals, bound before the student's module is imported: patching `__main__.clock` or
     # `Reporter.send` afterwards does not change what this function measures and sends.
     now, send = clock, reporter.send
-    if job.get("cgroup_procs"):
-        from _kit import procfs
-        procfs.join_cgroup(job["cgroup_procs"])
+    for cgroup in ("cgroup_procs", "memory_cgroup_procs"):    # processes, then memory
+        if job.get(cgroup):
+            from _kit import procfs
+            procfs.join_cgroup(job[cgroup])
     child_subreaper()
     if job.get("loopback_up"):
         loopback_up()

@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _kit import procfs
+
 from . import __version__, gradebook, results
 from .errors import GraderError
 from .intake import Workspace, take_in
@@ -115,8 +117,9 @@ def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, sta
 
 def sweep_debris(out_dir: Path) -> int:
     """Remove the temporary files of writes that a crash interrupted (the real files they
-    were replacing are intact: every write is atomic)."""
-    count = 0
+    were replacing are intact: every write is atomic), and the empty cgroups of runs a crash
+    left behind."""
+    count = procfs.sweep_cgroups()
     for tmp in out_dir.glob("**/.*.tmp"):
         tmp.unlink(missing_ok=True)
         count += 1

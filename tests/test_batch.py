@@ -167,3 +167,23 @@ def test_late_policy(tmp_path):
     assert (two["days_late"], two["penalty"]) == (2, 0.2)
     assert late.assess(course, "2026-12-20T12:00:00+00:00")["penalty"] == 1.0   # past max days
     assert late.assess(course, None, marked_late=True)["days_late"] == 1
+
+
+def test_a_crashed_batchs_empty_cgroups_are_swept(tmp_path, monkeypatch):
+    """Old empty run cgroups go; fresh ones (a run starting now) and busy ones stay."""
+    from _kit import procfs
+    pids, memory = tmp_path / "pids", tmp_path / "memory"
+    old = [pids / "kit-run-old", memory / "kit-run-old"]
+    fresh = pids / "kit-run-fresh"
+    busy = memory / "kit-run-busy"
+    other = pids / "someone-else"
+    for folder in [*old, fresh, busy, other]:
+        folder.mkdir(parents=True)
+    (busy / "cgroup.procs").write_text("123")     # not empty: rmdir fails, as for a live one
+    for folder in [*old, busy, other]:
+        os.utime(folder, (time.time() - 3600, time.time() - 3600))
+    monkeypatch.setattr(procfs, "PIDS_ROOTS", (str(pids),))
+    monkeypatch.setattr(procfs, "MEMORY_ROOTS", (str(memory),))
+    assert procfs.sweep_cgroups() == 2
+    assert not any(f.exists() for f in old)
+    assert fresh.exists() and busy.exists() and other.exists()

@@ -258,6 +258,28 @@ class MemoryCgroup:
         return False
 
 
+def sweep_cgroups(prefix: str = "kit-run-", older_than: float = 600.0) -> int:
+    """Remove the empty cgroups of runs whose grader was killed before it could (a crash, a
+    kill -9). Only old ones: a fresh one may belong to a run that is starting right now; a
+    cgroup that still has processes cannot be removed anyway."""
+    import time
+    removed = 0
+    for base in {*PIDS_ROOTS, *MEMORY_ROOTS}:
+        try:
+            names = [n for n in os.listdir(base) if n.startswith(prefix)]
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(base, name)
+            try:
+                if time.time() - os.stat(path).st_mtime > older_than:
+                    os.rmdir(path)
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def join_cgroup(procs_file: str) -> None:
     """Move the calling process into a cgroup (its children follow)."""
     with open(procs_file, "w") as f:

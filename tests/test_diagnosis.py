@@ -83,3 +83,12 @@ def test_describe_groups_children_stuck_on_the_same_line():
 
 def test_no_diagnosis_means_no_text():
     assert diagnosis.describe({}) == ""
+
+
+def test_a_crowd_of_children_is_summarised():
+    frames = [{"file": "m.py", "line": 8, "func": "worker", "code": "time.sleep(9)",
+               "student": True}]
+    text = diagnosis.describe({"processes": [{"pid": n, "name": f"Process-{n}",
+                                              "threads": [frames]} for n in range(30)]})
+    assert text.count("m.py:8 in worker") == diagnosis.MAX_SHOWN
+    assert f"... and {30 - diagnosis.MAX_SHOWN} more" in text

@@ -27,6 +27,7 @@ import traceback
 from . import childstacks, events, procfs
 
 MAX_FRAMES = 40
+MAX_SHOWN = 8          # child threads listed; the causes below still count them all
 
 
 def frame(filename: str, lineno: int, func: str, student_dir: str) -> dict:
@@ -154,7 +155,9 @@ def describe(diagnosis: dict) -> str:
                              f"it is waiting to exit")
     if shown:
         out.append("where your child processes were waiting:")
-        out += shown
+        out += shown[:MAX_SHOWN]
+        if len(shown) > MAX_SHOWN:
+            out.append(f"  ... and {len(shown) - MAX_SHOWN} more")
     out += causes(threads, processes)
     return "\n".join(out)
 

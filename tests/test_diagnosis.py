@@ -92,3 +92,5 @@ def test_a_crowd_of_children_is_summarised():
                                               "threads": [frames]} for n in range(30)]})
     assert text.count("m.py:8 in worker") == diagnosis.MAX_SHOWN
     assert f"... and {30 - diagnosis.MAX_SHOWN} more" in text
+    threads = {f"Thread-{n}": frames for n in range(20)}
+    assert "... and 12 more" in diagnosis.describe({"threads": threads})

@@ -27,7 +27,7 @@ import traceback
 from . import childstacks, events, procfs
 
 MAX_FRAMES = 40
-MAX_SHOWN = 8          # child threads listed; the causes below still count them all
+MAX_SHOWN = 8          # threads listed per section; the causes below still count them all
 
 
 def frame(filename: str, lineno: int, func: str, student_dir: str) -> dict:
@@ -141,7 +141,7 @@ def describe(diagnosis: dict) -> str:
     out = []
     if threads:
         out.append("where your threads were waiting:")
-        out += [f"  {name}: {where(frames)}" for name, frames in threads.items()]
+        out += _capped([f"  {name}: {where(frames)}" for name, frames in threads.items()])
     shown = []
     for proc in processes:
         for frames in map(own_frames, proc["threads"]):
@@ -155,11 +155,15 @@ def describe(diagnosis: dict) -> str:
                              f"it is waiting to exit")
     if shown:
         out.append("where your child processes were waiting:")
-        out += shown[:MAX_SHOWN]
-        if len(shown) > MAX_SHOWN:
-            out.append(f"  ... and {len(shown) - MAX_SHOWN} more")
+        out += _capped(shown)
     out += causes(threads, processes)
     return "\n".join(out)
+
+
+def _capped(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_SHOWN:
+        return lines
+    return [*lines[:MAX_SHOWN], f"  ... and {len(lines) - MAX_SHOWN} more"]
 
 
 def causes(threads: dict[str, list[dict]], processes: list[dict]) -> list[str]:

@@ -127,6 +127,16 @@ def where(frames: list[dict]) -> str:
     return text
 
 
+def chain(frames: list[dict]) -> str:
+    """The student's part of a stack, outermost first: 'run_worker (line 58) -> f1 (line 41):
+    `lock_B.acquire()`'."""
+    own = [f for f in frames if f["student"]]
+    if not own:
+        return ""
+    text = " -> ".join(f"{f['func']} (line {f['line']})" for f in own)
+    return f"{text}: `{own[-1]['code']}`" if own[-1]["code"] else text
+
+
 def _line(frames: list[dict]) -> str:
     own = _innermost_student(frames)
     if own is None:

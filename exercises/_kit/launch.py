@@ -103,6 +103,16 @@ class Run:
         and the likely cause ('' if the run was not diagnosed)."""
         return diagnosis.describe(self.diagnosis or {})
 
+    def deadlock_stacks(self) -> str:
+        """'\nthe threads' stacks:\n  Thread-1: worker (line 58) -> f1 (line 41): ...' for the
+        threads of a deadlock's cycle ('' without one)."""
+        deadlock = self.deadlock or {}
+        stacks = deadlock.get("threads") or {}
+        names = [w.get("thread") for w in deadlock.get("cycle") or []]
+        lines = [f"  {name}: {diagnosis.chain(stacks[name])}" for name in names
+                 if name in stacks and diagnosis.chain(stacks[name])]
+        return ("\nthe threads' stacks:\n" + "\n".join(lines)) if lines else ""
+
     def explain(self) -> str:
         """One paragraph, in the student's terms, of why the run did not return normally."""
         text = self._explain()
@@ -153,7 +163,8 @@ class Run:
                     + (f"\n{self.traceback}" if self.traceback else ""))
         if self.status == "deadlock":
             text = (self.deadlock or {}).get("text", "")
-            return f"deadlock: {text} — every thread in the cycle waits forever"
+            return (f"deadlock: {text} — every thread in the cycle waits forever"
+                    + self.deadlock_stacks())
         if self.status == "timeout":
             where = self.where_stuck()
             where = f"\n{where}" if where else ""

@@ -86,17 +86,6 @@ def decode_args(value: object, recorder: events.Recorder) -> object:
     return value
 
 
-def student_stacks(student_dir: str) -> dict[str, list[str]]:
-    names = {t.ident: t.name for t in threading.enumerate()}
-    stacks: dict[str, list[str]] = {}
-    for ident, frame in sys._current_frames().items():
-        lines = [f"{os.path.basename(fs.filename)}:{fs.lineno} in {fs.name}: {fs.line}"
-                 for fs in traceback.extract_stack(frame) if fs.filename.startswith(student_dir)]
-        if lines:
-            stacks[names.get(ident, str(ident))] = lines
-    return stacks
-
-
 def apply_limits(limits: dict) -> None:
     import resource
     table = {"cpu_seconds": resource.RLIMIT_CPU, "data_bytes": resource.RLIMIT_DATA,
@@ -244,7 +233,7 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
             elif now - since >= grace:
                 reporter.send("deadlock", cycle=[w.__dict__ for w in cycle],
                               text=locktrace.describe(cycle),
-                              stacks=student_stacks(job["student_dir"]))
+                              threads=diagnosis.probe_threads(job["student_dir"]))
                 tracing = False
         if diagnose_at is not None and now - start >= diagnose_at:
             reporter.send("diagnosis", threads=diagnosis.probe_threads(job["student_dir"]),

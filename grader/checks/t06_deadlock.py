@@ -30,8 +30,8 @@ def _call(student: Student, n: int, rounds: int):  # type: ignore[no-untyped-def
                                scenario="workers_t06_deadlock.switching")
 
 
-def _deadlock_text(deadlock: dict, n: int, rounds: int, done: int) -> str:
-    cycle = deadlock.get("cycle") or []
+def _deadlock_text(run, n: int, rounds: int, done: int) -> str:  # type: ignore[no-untyped-def]
+    cycle = run.deadlock.get("cycle") or []
     holds = {w["holder"]: (w["waits_for"], w["held_since"]) for w in cycle}
     lines = []
     for w in cycle:
@@ -51,7 +51,7 @@ def _deadlock_text(deadlock: dict, n: int, rounds: int, done: int) -> str:
                f"{' and '.join(names)} are {len(names)} different locks taken in opposite "
                f"orders (f1: A then B, f2: B then A); two RLocks would deadlock just the same. "
                + FIX)
-    return head + why
+    return head + run.deadlock_stacks() + why
 
 
 def _require(student: Student, n: int, rounds: int, explain: bool):  # type: ignore[no-untyped-def]
@@ -59,7 +59,7 @@ def _require(student: Student, n: int, rounds: int, explain: bool):  # type: ign
     if run.status == "deadlock" and run.deadlock:
         if explain:
             done = sum(1 for e in run.events if e["ev"] == "step")
-            fail(_deadlock_text(run.deadlock, n, rounds, done))
+            fail(_deadlock_text(run, n, rounds, done))
         fail(f"run_workers({n}, {rounds}, step) deadlocked, so this could not be checked "
              f"(the check that the workers never deadlock says who waits for which lock)")
     student.require(run)

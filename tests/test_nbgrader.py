@@ -63,6 +63,30 @@ def test_export_writes_grades_nbgrader_reads(tmp_path):
         assert (student.first_name, student.last_name, student.lms_user_id) == ("Ada", "Lovelace", "7")
         assert gb.find_submission("ex_a", "ada").max_score == 5.0
         assert not gb.find_submission("ex_a", "ada").needs_manual_grade
+        assert gb.find_submission("ex_a", "ada").late_submission_penalty == 0
+
+
+def test_export_carries_the_late_penalty_as_nbgrader_records_its_own(tmp_path):
+    """A submission two days late at 10 % a day: 20 % of each notebook's points, in nbgrader's
+    own late_submission_penalty (nbgrader export reports score and penalty side by side)."""
+    (tmp_path / "course.yaml").write_text(
+        "course: {id: c101, title: C}\nexercises:\n  - id: ex_a\n    title: A\n    topic: threads\n"
+        "    checks:\n      - {id: one, kind: state, points: 4, description: d1}\n", encoding="utf-8")
+    course = manifest.load(tmp_path / "course.yaml")
+    graded = tmp_path / "graded"
+    for student, late in [("ada", {"days_late": 2, "penalty": 0.2}), ("bob", {})]:
+        results.save(SubmissionResult(
+            student=student, course="c101", late=late,
+            checks=(CheckResult(exercise="ex_a", check="one", kind="state", status="passed",
+                                score=4, max_score=4, description="one", visibility="visible"),)),
+            graded / student / "results.json")
+    db = tmp_path / "gradebook.db"
+    roster = [RosterEntry(student="ada", name="Ada"), RosterEntry(student="bob", name="Bob")]
+    exporters.export("nbgrader", graded, course, db, roster)
+    with nbgrader_context(), Gradebook(db_url(db), course_id="c101") as gb:
+        assert gb.find_submission("ex_a", "ada").late_submission_penalty == pytest.approx(0.8)
+        assert gb.find_submission("ex_a", "ada").score == 4.0          # nbgrader's raw score
+        assert gb.find_submission("ex_a", "bob").late_submission_penalty == 0
 
 
 def nbgrader(*args: str, cwd: Path) -> None:

@@ -6,7 +6,8 @@ id, worth the manifest's points). Each graded student becomes an nbgrader studen
 email from the roster) with a submission whose cells carry the kit's scores as `auto_score`, so
 `nbgrader export` and formgrader show them. Re-exporting updates the same rows. `-o` is the
 gradebook file (`gradebook.db`) or an SQLAlchemy URL (`sqlite:///…`, `postgresql://…`).
-The late penalty is not applied here: nbgrader applies its own late-submission plugin.
+The kit's late penalty goes where nbgrader keeps its own: each submitted notebook's
+`late_submission_penalty` (points), which `nbgrader export` reports beside the score.
 """
 from __future__ import annotations
 
@@ -90,4 +91,11 @@ class NbgraderGradebook:
                     grade = gb.find_grade(c.check, c.exercise, c.exercise, row.student)
                     grade.auto_score = c.score
                     grade.needs_manual_grade = False
+                # The kit's late penalty, as nbgrader records its own: points taken off each
+                # notebook (nbgrader reports score and late_submission_penalty side by side).
+                factor = float(row.result.late.get("penalty", 0.0))
+                for ex_id in sorted({c.exercise for c in row.result.checks}):
+                    notebook = gb.find_submission_notebook(ex_id, ex_id, row.student)
+                    raw = sum(c.score for c in row.result.checks if c.exercise == ex_id)
+                    notebook.late_submission_penalty = round(raw * factor, 4) if factor else None
                 gb.db.commit()

@@ -265,3 +265,22 @@ def test_a_program_ends_when_its_threads_and_children_do(small_course, tmp_path,
     assert run.stdout.splitlines()[0] == "main module ends"
     assert {"thread done", "child done"} <= set(run.stdout.splitlines()), run.stdout
     assert run.call_time is not None and run.call_time >= 0.4
+
+
+def test_a_report_that_disagrees_with_the_parents_clock_is_run_again(monkeypatch):
+    """Starvation can delay a genuine report past the margin once; a forger forges every time.
+    So a clock disagreement is run again (twice at most) and judged by the last attempt."""
+    from _kit import launch
+    starved = launch.Run(status="forged", clock_disagreed=True, message="the call reported")
+    genuine = launch.Run(status="returned", value=1)
+    attempts = iter([starved, genuine])
+    monkeypatch.setattr(launch, "_attempt", lambda *a, **k: next(attempts))
+    run = launch.run_probe("folder", "mod", "f")
+    assert (run.status, run.value, run.attempts) == ("returned", 1, 2)
+
+    forged = [launch.Run(status="forged", clock_disagreed=True) for _ in range(5)]
+    calls = iter(forged)
+    monkeypatch.setattr(launch, "_attempt", lambda *a, **k: next(calls))
+    run = launch.run_probe("folder", "mod", "f")
+    assert run.status == "forged" and run.attempts == 1 + launch.CLOCK_RETRIES
+    assert next(calls) is forged[1 + launch.CLOCK_RETRIES]       # no more attempts than that

@@ -359,8 +359,9 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
             hits = pids_cgroup.events()
             if hits:
                 run.limit_hits["processes"] = hits
-        if memory_cgroup is not None and memory_cgroup.oom_kills():
-            run.limit_hits["memory"] = memory_cgroup.oom_kills()
+        oom_kills = memory_cgroup.oom_kills() if memory_cgroup is not None else 0
+        if oom_kills:
+            run.limit_hits["memory"] = oom_kills
         run.survivors = len(_survivors(proc, marker.encode(), pids_cgroup))
         ended = events.clock()
         for t in outs:

@@ -135,6 +135,22 @@ def _make_cgroup(roots: tuple[str, ...], controller: str, name: str,
     return None
 
 
+def _remove_cgroup(path: str, busy) -> bool:  # type: ignore[no-untyped-def]
+    """rmdir a run's cgroup, calling `busy()` and retrying while processes are still in it
+    (up to 2 s); True once it is gone."""
+    import time
+    for _ in range(100):
+        try:
+            os.rmdir(path)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            busy()
+            time.sleep(0.02)
+    return False
+
+
 class PidsCgroup:
     """A private pids cgroup for one run, where the machine lets us make one (root, cgroup v1
     `pids` hierarchy or v2 with the pids controller). It bounds processes + threads of the
@@ -187,17 +203,7 @@ class PidsCgroup:
         return len(killed)
 
     def remove(self) -> bool:
-        import time
-        for _ in range(100):
-            try:
-                os.rmdir(self.path)
-                return True
-            except FileNotFoundError:
-                return True
-            except OSError:
-                self.kill_all(rounds=5)
-                time.sleep(0.02)
-        return False
+        return _remove_cgroup(self.path, busy=lambda: self.kill_all(rounds=5))
 
 
 class MemoryCgroup:
@@ -246,16 +252,8 @@ class MemoryCgroup:
             return 0
 
     def remove(self) -> bool:
-        import time
-        for _ in range(100):
-            try:
-                os.rmdir(self.path)
-                return True
-            except FileNotFoundError:
-                return True
-            except OSError:          # its processes are being killed by the pids cgroup
-                time.sleep(0.02)
-        return False
+        # its processes are killed through the pids cgroup: only wait for them to go
+        return _remove_cgroup(self.path, busy=lambda: None)
 
 
 def sweep_cgroups(prefix: str = "kit-run-", older_than: float = 600.0) -> int:

@@ -51,8 +51,6 @@ class Step:
             sleep(self.pause)
 
 
-
-
 def watch_starts(recorder: Recorder) -> None:
     """Record the pid of every process the student's code starts through multiprocessing
     ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived

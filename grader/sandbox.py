@@ -16,9 +16,21 @@ private mount namespace in which the course, the grader's home and the host's /t
 hidden, fresh size-bounded /tmp, /var/tmp, /dev/shm and working folder, and an unprivileged
 uid of its own per concurrent run (RLIMIT_NPROC counts per uid; root ignores it).
 
-Without namespaces (not root, `unshare` missing, or KIT_SANDBOX_LEVEL=session), the probe
-runs under a `setsid --fork --wait` wrapper so that `os.kill(os.getppid(), …)` hits the
-wrapper, not the grader; results.json records the level and what it lacked.
+As an ordinary user on Linux ("userns"): bubblewrap (`bwrap`, Debian's `bubblewrap`) builds
+the run a world of its own from unprivileged user namespaces: user, PID, network, IPC and UTS
+namespaces; a root file system that holds only the Python runtime (read-only), the run's own
+files (the kit's probe and the submission read-only, a bounded private working folder) and
+fresh bounded /tmp, /var/tmp and /dev/shm -- nothing else of the host exists in it (not the
+course, not the kit's installation, not the output folder, not $HOME); loopback only; no
+capabilities and no further user namespaces. The probe is pid 1 of its PID namespace, so
+nothing of the run survives it; RLIMIT_NPROC, counted inside the run's own user namespace,
+bounds its processes and threads whatever else the user runs.
+
+Without either (`KIT_SANDBOX_LEVEL=session`, no `bwrap`, user namespaces disabled, macOS), the
+"session" level: the probe runs under a `setsid --fork --wait` wrapper so that
+`os.kill(os.getppid(), …)` hits the wrapper, not the grader. It is weak (the student's code
+can read and write what the grader's user can): `grader grade` refuses to run hidden checks
+there unless the instructor opts in, and results.json records the level and what it lacked.
 """
 from __future__ import annotations
 
@@ -48,6 +60,13 @@ UID_LOCKS = Path(os.environ.get("KIT_UID_LOCK_DIR", "/tmp/kit-sandbox-uids"))
 # library only), and a venv's folder may be hidden from it.
 PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 UNSHARE = ("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net")
+BWRAP_NAMESPACES = ("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+                    "--unshare-uts", "--unshare-cgroup-try", "--disable-userns",
+                    "--die-with-parent", "--as-pid-1", "--new-session")
+# The few files of /etc that Python and the socket exercises read (names, time zone, libc).
+ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/hosts", "/etc/passwd", "/etc/group",
+             "/etc/nsswitch.conf")
+STRONG_LEVELS = ("namespaces", "userns")
 SETSID = ("setsid", "--fork", "--wait")
 # Folders replaced by fresh, size-bounded, private ones in the run's mount namespace.
 PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
@@ -57,7 +76,7 @@ CGROUP_HEADROOM = 4
 
 @dataclass(frozen=True)
 class Isolation:
-    level: str                      # "namespaces" or "session"
+    level: str                      # "namespaces" (root), "userns" (bubblewrap) or "session"
     pid_namespace: bool
     net_namespace: bool
     unprivileged_uid: bool
@@ -68,9 +87,15 @@ class Isolation:
     distinct_uids: bool = False     # each concurrent run has a uid of its own
     parent_shield: bool = False     # the probe's parent is a wrapper, not the grader
     memory_cgroup: bool = False     # a memory cgroup per run (bounds all its processes together)
+    private_root: bool = False      # a root file system of its own: runtime + the run's files only
+
+    @property
+    def strong(self) -> bool:
+        """Hidden from the course, the grader and the network: hidden checks may run here."""
+        return self.level in STRONG_LEVELS
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "strong": self.strong}
 
 
 def _cgroup_writable(kind: type = procfs.PidsCgroup, size: int = 8) -> bool:
@@ -81,45 +106,125 @@ def _cgroup_writable(kind: type = procfs.PidsCgroup, size: int = 8) -> bool:
     return True
 
 
+def runtime_mounts() -> list[str]:
+    """bwrap arguments for the read-only runtime: /usr and the top-level links or folders
+    into it (/bin, /lib, /lib64, /sbin), the base Python installation wherever it is (a
+    pyenv under a home: only that folder of the home), and a few files of /etc."""
+    argv = ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    for prefix in outermost([os.path.realpath(sys.base_prefix), os.path.dirname(PYTHON)]):
+        if not prefix.startswith("/usr/"):
+            argv += ["--ro-bind", prefix, prefix]
+    for name in ETC_FILES:
+        argv += ["--ro-bind-try", name, name]
+    return argv
+
+
+def bwrap_argv(run_root: Path, limits: Limits) -> list[str]:
+    """The bubblewrap command line for one run whose folder (launch.py's layout: kit/, work/,
+    scratch/, stacks/, events.jsonl) is `run_root`: the whole file system the run sees."""
+    bwrap = shutil.which("bwrap") or "bwrap"
+    size = str(max(limits.file_mb, 1) * 1024 * 1024)
+    root = str(run_root)
+    argv = [bwrap, *BWRAP_NAMESPACES, *runtime_mounts(), "--proc", "/proc", "--dev", "/dev"]
+    for folder in PRIVATE_TMP:
+        argv += ["--perms", "1777", "--size", size, "--tmpfs", folder]
+    argv += ["--ro-bind", f"{root}/kit", f"{root}/kit",
+             "--ro-bind", f"{root}/work", f"{root}/work",
+             "--bind", f"{root}/stacks", f"{root}/stacks",
+             "--bind", f"{root}/events.jsonl", f"{root}/events.jsonl",
+             "--perms", "0700", "--size", size, "--tmpfs", f"{root}/scratch",
+             "--chdir", f"{root}/scratch", "--"]
+    return argv
+
+
+def _try_bwrap() -> str:
+    """'' if a bubblewrap run works here, else why not (in words, with the fix)."""
+    if shutil.which("bwrap") is None:
+        return ("no `bwrap` command: install bubblewrap (Debian/Ubuntu: "
+                "`sudo apt install bubblewrap`; Fedora: `sudo dnf install bubblewrap`)")
+    with tempfile_dir() as tmp:
+        for name in ("kit", "work", "scratch", "stacks"):
+            (tmp / name).mkdir()
+        (tmp / "events.jsonl").touch()
+        cmd = [*bwrap_argv(tmp, Limits()), PYTHON, "-I", "-S", "-c", "pass"]
+        try:
+            probe = subprocess.run(cmd, capture_output=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            return "bwrap did not start a run within 20 s"
+    if probe.returncode != 0:
+        why = probe.stderr.decode(errors="replace").strip()[:300]
+        return (f"bwrap could not start a run ({why}); unprivileged user namespaces may be "
+                f"disabled (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu >= 23.10 "
+                f"an AppArmor profile for bwrap)")
+    return ""
+
+
+@contextlib.contextmanager
+def tempfile_dir() -> Iterator[Path]:
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="kit-detect-") as tmp:
+        yield Path(tmp)
+
+
 @functools.lru_cache(maxsize=1)
 def detect() -> Isolation:
+    """The strongest level this machine allows. KIT_SANDBOX_LEVEL=userns or =session forces
+    a weaker one (for testing each level; never a stronger one)."""
     lacking = []
-    namespaces = False
-    forced = os.environ.get("KIT_SANDBOX_LEVEL") == "session"
+    namespaces = userns = False
+    forced = os.environ.get("KIT_SANDBOX_LEVEL", "")
+    if forced not in ("", "userns", "session"):
+        raise ValueError(f"KIT_SANDBOX_LEVEL={forced!r}: expected 'userns' or 'session'")
     root = sys.platform == "linux" and os.geteuid() == 0
     if sys.platform != "linux":
-        lacking.append("PID and network namespaces (Linux only)")
-    elif not root:
-        lacking.append("PID and network namespaces and a dropped uid (needs root)")
-    elif shutil.which("unshare") is None:
-        lacking.append("PID and network namespaces (no `unshare` command)")
-    else:
-        probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10)
-        namespaces = probe.returncode == 0
-        if not namespaces:
-            lacking.append(f"PID and network namespaces (unshare failed: "
-                           f"{probe.stderr.decode(errors='replace').strip()[:200]})")
-    if forced:   # for testing the fallback: behave as an unprivileged user would get
-        namespaces = False
+        lacking.append("PID, network, mount and user namespaces (Linux only)")
+    elif root and not forced:
+        if shutil.which("unshare") is None:
+            lacking.append("PID and network namespaces (no `unshare` command)")
+        else:
+            probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10)
+            namespaces = probe.returncode == 0
+            if not namespaces:
+                lacking.append(f"PID and network namespaces (unshare failed: "
+                               f"{probe.stderr.decode(errors='replace').strip()[:200]})")
+    if sys.platform == "linux" and not namespaces and forced != "session":
+        why = _try_bwrap()
+        userns = not why
+        if why:
+            lacking.append(f"user namespaces: {why}")
+    if forced == "session":
         lacking.append("namespaces disabled by KIT_SANDBOX_LEVEL=session")
-    cgroup = root and _cgroup_writable()
+    # (a forced userns level as root gets none: the probe cannot reach /sys/fs/cgroup there)
+    cgroup = root and not userns and _cgroup_writable()
     if not cgroup:
-        lacking.append("a pids cgroup (processes are bounded by RLIMIT_NPROC per uid and "
-                       "found by session, tree and environment marker)")
-    memory = root and _cgroup_writable(procfs.MemoryCgroup, 64 * 1024 * 1024)
+        lacking.append("a pids cgroup (processes are bounded by RLIMIT_NPROC" +
+                       (" counted in the run's own user namespace)" if userns else
+                        " per uid and found by session, tree and environment marker)"))
+    memory = root and not userns and _cgroup_writable(procfs.MemoryCgroup, 64 * 1024 * 1024)
     if not memory:
         lacking.append("a memory cgroup (memory is bounded per process by RLIMIT_DATA, not "
                        "for all the processes of a run together)")
-    if not namespaces:
+    if userns:
+        lacking.append("a uid of its own (the run has the grader's uid, inside a user "
+                       "namespace without capabilities that sees no process and no file of "
+                       "the host but the Python runtime)")
+    if not namespaces and not userns:
         lacking.append("network isolation: the student's code can open connections")
         lacking.append("hidden files: the student's code can read what the grader's user can "
                        "(solutions, hidden checks, other results) and write where it can")
-    shield = not namespaces and shutil.which("setsid") is not None
-    return Isolation(level="namespaces" if namespaces else "session",
-                     pid_namespace=namespaces, net_namespace=namespaces,
-                     unprivileged_uid=namespaces, rlimits=sys.platform != "win32",
-                     lacking=tuple(lacking), pids_cgroup=cgroup, private_tmp=namespaces,
-                     distinct_uids=namespaces, parent_shield=shield, memory_cgroup=memory)
+    level = "namespaces" if namespaces else "userns" if userns else "session"
+    shield = namespaces or userns or shutil.which("setsid") is not None
+    return Isolation(level=level, pid_namespace=namespaces or userns,
+                     net_namespace=namespaces or userns, unprivileged_uid=namespaces,
+                     rlimits=sys.platform != "win32", lacking=tuple(lacking),
+                     pids_cgroup=cgroup, private_tmp=namespaces or userns,
+                     distinct_uids=namespaces, parent_shield=shield, memory_cgroup=memory,
+                     private_root=userns)
 
 
 def outermost(paths: list[str], covered: tuple[str, ...] = ()) -> list[str]:
@@ -208,7 +313,7 @@ class Sandbox:
                                                 lim.run_memory_mb * 1024 * 1024)
             if memory is not None:
                 stack.callback(memory.remove)
-        if iso.pid_namespace:
+        if iso.level == "namespaces":
             prefix = UNSHARE
             uid = stack.enter_context(_own_uid())
             # Nobody may read the course (solutions, hidden checks) or the grader's home;
@@ -225,6 +330,15 @@ class Sandbox:
             # RLIMIT_NPROC stays as a backstop.
             job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
             owner = (uid, uid)
+        elif iso.level == "userns":
+            # the run's own user namespace counts its processes and threads: a bound per run
+            job["limits"]["processes"] = lim.processes + CGROUP_HEADROOM
+            return launch.run_probe(module_dir, module, function, args, kwargs,
+                                    timeout=timeout, argv_prefix=functools.partial(
+                                        bwrap_argv, limits=lim), job_extra=job,
+                                    output_limit=lim.output_kb * 1024, python=PYTHON,
+                                    pids_cgroup=cgroup, memory_cgroup=memory,
+                                    **options)  # type: ignore[arg-type]
         elif iso.parent_shield:
             prefix = SETSID
             if os.geteuid() != 0 and sys.platform == "linux":

@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import diagnosis, events, procfs
 
@@ -226,7 +227,8 @@ def run_probe(*args: object, **kwargs: object) -> Run:
 def _attempt(module_dir: str | Path, module: str, function: str = "", args: list | None = None,
               kwargs: dict | None = None, *, timeout: float = 10.0, mode: str = "call",
               trace_locks: bool = False, diagnose_after: float | None = None,
-              argv_prefix: tuple[str, ...] = (), job_extra: dict | None = None,
+              argv_prefix: tuple[str, ...] | Callable[[Path], list[str]] = (),
+              job_extra: dict | None = None,
               python: str = sys.executable, output_keep: int = 64 * 1024,
               output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
               sandbox_owner: tuple[int, int] | None = None, start_method: str | None = None,
@@ -241,7 +243,9 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
     start method before the student's module is imported. With `pids_cgroup`, the probe
     joins it before any student code runs: it bounds processes and threads, and every
     process in it is killed at the end, whatever session or parent it has. With
-    `memory_cgroup`, the memory of all the run's processes together is bounded."""
+    `memory_cgroup`, the memory of all the run's processes together is bounded. `argv_prefix`
+    is the isolation wrapper (unshare, setsid), or a function of the run's folder that gives it
+    (bubblewrap, which must name the folders the run may see)."""
     key = secrets.token_hex(16)
     # The environment marker finds escaped processes; it must not be the signing key (the
     # student's code can read its environment).
@@ -283,7 +287,8 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
                "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
         if os.environ.get("KIT_TEST_SESSION"):     # the kit's own test suite finds leftovers
             env["KIT_TEST_SESSION"] = os.environ["KIT_TEST_SESSION"]
-        cmd = [*argv_prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
+        prefix = tuple(argv_prefix(root) if callable(argv_prefix) else argv_prefix)
+        cmd = [*prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
         run = Run(status="crashed", timeout=timeout, limits=dict(job.get("limits") or {}))
         if memory_cgroup is not None:
             run.limits["run_memory_bytes"] = memory_cgroup.max_bytes
@@ -349,7 +354,7 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
         if final is not None and final["type"] == "result" and ready_at is not None:
             run.observed_call_time = verdict_at - ready_at
         if final is not None:
-            run.children_after = _children(proc.pid, argv_prefix != ())
+            run.children_after = _children(proc.pid, prefix != ())
         if sampler is not None:
             sampler.stop()
             run.seen_pids = sampler.seen

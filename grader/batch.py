@@ -135,9 +135,11 @@ def _up_to_date(path: Path, job: Job) -> bool:
 
 
 def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: int,
-        calibration: dict, on_done=lambda outcome: None, exercises: list[str] | None = None
-        ) -> list[Outcome]:
-    """Grade `todo` with up to `jobs` workers at once; call `on_done` as each finishes."""
+        calibration: dict, on_done=lambda outcome: None, exercises: list[str] | None = None,
+        guard: str = "") -> list[Outcome]:
+    """Grade `todo` with up to `jobs` workers at once; call `on_done` as each finishes.
+    `guard` (grader.tamper.Guard.digest): each worker refuses to grade or write if the files
+    that decide grades no longer match it."""
     pending = list(todo)
     running: dict[subprocess.Popen, tuple[Job, float]] = {}
     done: list[Outcome] = []
@@ -145,15 +147,15 @@ def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: 
         while pending or running:
             while pending and len(running) < jobs:
                 job = pending.pop(0)
-                running[_start_worker(course, job, out_dir, staging, calibration, exercises)] = (
-                    job, time.monotonic())
+                running[_start_worker(course, job, out_dir, staging, calibration, exercises,
+                                      guard)] = (job, time.monotonic())
             finished = [p for p in running if p.poll() is not None]
             if not finished:
                 time.sleep(0.05)
                 continue
             for proc in finished:
                 job, _ = running.pop(proc)
-                outcome = _collect(proc, job, out_dir)
+                outcome = _collect(proc, job, out_dir, staging)
                 done.append(outcome)
                 on_done(outcome)
     finally:
@@ -167,10 +169,11 @@ def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: 
 
 
 def _start_worker(course: Course, job: Job, out_dir: Path, staging: Path, calibration: dict,
-                  exercises: list[str] | None) -> subprocess.Popen:
+                  exercises: list[str] | None, guard: str = "") -> subprocess.Popen:
     cmd = [sys.executable, "-m", "grader.worker", "--course", str(course.root / "course.yaml"),
            "--workspace", str(staging / job.folder), "--meta", str(staging / f"{job.folder}.json"),
-           "--out", str(out_dir / job.folder), "--calibration", json.dumps(calibration)]
+           "--out", str(out_dir / job.folder), "--calibration", json.dumps(calibration),
+           "--guard", guard]
     for ex in exercises or ():
         cmd += ["-e", ex]
     log = open(staging / f"{job.folder}.log", "wb")
@@ -182,7 +185,8 @@ def _start_worker(course: Course, job: Job, out_dir: Path, staging: Path, calibr
         log.close()
 
 
-def _collect(proc: subprocess.Popen, job: Job, out_dir: Path) -> Outcome:
+def _collect(proc: subprocess.Popen, job: Job, out_dir: Path, staging: Path | None = None
+             ) -> Outcome:
     path = out_dir / job.folder / "results.json"
     if proc.returncode == 0:
         try:
@@ -195,10 +199,23 @@ def _collect(proc: subprocess.Popen, job: Job, out_dir: Path) -> Outcome:
 
 def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def]
     """How long this machine takes to start a sandboxed run and call a function: the
+    said = _worker_error(staging / f"{job.folder}.log") if staging is not None else ""
+    if said:
+        return Outcome(job, None, error=said)
     checks scale their time margins with it."""
     with tempfile.TemporaryDirectory(prefix="kit-cal-") as tmp:
         Path(tmp, "calibrate.py").write_text("def noop():\n    return None\n")
         walls = []
+def _worker_error(log: Path) -> str:
+    """The error a worker reported on purpose (`grader.worker: error: ...`), if any."""
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    said = [line for line in lines if line.startswith("grader.worker: error: ")]
+    return said[-1].removeprefix("grader.worker: error: ") if said else ""
+
+
         for _ in range(samples):
             run = sandbox.run(Path(tmp), "calibrate", "noop", [], {}, timeout=30)
             walls.append(run.wall)

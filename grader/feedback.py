@@ -1,36 +1,27 @@
 """Per-student feedback, written for the student, as Markdown and as HTML.
 
-A check's details are shown only when its visibility allows it for students: `visible`
-always, `after_due_date` once the due date has passed, `after_published` once the course is
-published, `hidden` never (its points still count, its text stays with the instructor, in
-results.json). Both formats render one view, so they cannot disagree about what is shown.
+A check's details are shown only when grader/visibility.py (the one rule every channel uses)
+allows it: `visible` always, `after_due_date` once the due date has passed,
+`after_published` once the course is published, `hidden` never (its points still count, its
+text stays with the instructor, in results.json). Both formats render one view, so they
+cannot disagree about what is shown.
 """
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
+from . import visibility
 from .manifest import Course
 from .results import CheckResult, SubmissionResult
 
 MARK = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "➖"}
-UNTIL = {"after_due_date": "the due date", "after_published": "grades are published",
-         "hidden": "your instructor releases it"}
 
 
 def shown_to_student(check: CheckResult, course: Course, now: datetime | None = None) -> bool:
-    now = now or datetime.now(timezone.utc)
-    if check.visibility == "visible":
-        return True
-    if check.visibility == "after_due_date":
-        due = course.due
-        if due is not None and due.tzinfo is None:
-            due = due.replace(tzinfo=timezone.utc)
-        return due is not None and now >= due
-    if check.visibility == "after_published":
-        return course.published
-    return False
+    """The one visibility rule (grader/visibility.py)."""
+    return visibility.shown(check, course, now)
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ def student_view(result: SubmissionResult, course: Course, now: datetime | None 
         for c in (c for c in result.checks if c.exercise == ex_id):
             if not shown_to_student(c, course, now):
                 lines.append(Line("withheld", c.description, 0.0, c.max_score,
-                                  withheld_until=UNTIL.get(c.visibility, "later")))
+                                  withheld_until=visibility.UNTIL.get(c.visibility, "later")))
             else:
                 lines.append(Line(c.status, c.description, c.score, c.max_score,
                                   message=c.message if c.status != "passed" else ""))

@@ -22,12 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from _kit import procfs
 
-from . import __version__, gradebook, results
+from . import __version__, gradebook, results, student_id
 from .errors import GraderError
 from .intake import Workspace, take_in
 from .manifest import CHECKS_DIR, Course
@@ -90,18 +91,22 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, staging: Path, *,
-         regrade: set[str] = frozenset(), shard: tuple[int, int] | None = None,  # type: ignore[assignment]
-         late: dict[str, dict] | None = None, folder_of=lambda s: s,
+         regrade: AbstractSet[str] = frozenset(), shard: tuple[int, int] | None = None,
+         late: dict[str, dict] | None = None, folders: student_id.Folders | None = None,
          exercises: list[str] | None = None) -> tuple[list[Job], list[Job]]:
     """(to grade, up to date). Takes each submission in (declared files only) under
-    `staging`, so the fingerprint is of exactly what will be graded."""
+    `staging`, so the fingerprint is of exactly what will be graded. `folders` (default:
+    `student_id.assign_folders` of every submission, so shards agree) names each student's
+    results folder."""
     sweep_debris(out_dir)
     course_hash = course_fingerprint(course, exercises)
+    if folders is None:
+        folders = student_id.assign_folders(s for s, _ in submissions)
     todo, fresh = [], []
     for student, source in submissions:
         if not in_shard(student, shard):
             continue
-        folder = folder_of(student)
+        folder = folders[student]
         ws = take_in(student, source, course, staging / folder)
         info = (late or {}).get(student, {})
         job = Job(student, source, folder, workspace_fingerprint(ws, course_hash, info), info)
@@ -131,7 +136,8 @@ def _up_to_date(path: Path, job: Job) -> bool:
         old = results.load(path)
     except (OSError, ValueError, KeyError):
         return False
-    return old.fingerprint == job.fingerprint and not old.grader_errors
+    return (old.student == job.student and old.fingerprint == job.fingerprint
+            and not old.grader_errors)
 
 
 def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: int,

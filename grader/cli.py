@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
-               lms_intake, manifest, report, results)
+               lms_intake, manifest, report, results, student_id)
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox
 
@@ -30,11 +29,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def safe_id(student: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", student).strip(".") or "unnamed"
-    return cleaned
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args.course)
     out_dir = Path(args.out)
@@ -44,9 +38,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kit-batch-") as tmp:
         staging = Path(tmp)
         subs, late = _gather(args.submissions, course, staging / "lms")
+        folders = student_id.assign_folders(s for s, _ in subs)
+        for collision in folders.collisions:
+            print(f"grader: warning: {collision.message}", file=sys.stderr)
         todo, fresh = batch.plan(course, subs, out_dir, staging / "ws",
                                  regrade=set(args.regrade or ()), shard=shard, late=late,
-                                 folder_of=safe_id, exercises=args.exercise or None)
+                                 folders=folders, exercises=args.exercise or None)
         unknown = set(args.regrade or ()) - {s for s, _ in subs}
         if unknown:
             raise GraderError(f"--regrade {', '.join(sorted(unknown))}: no such student among "

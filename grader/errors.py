@@ -22,3 +22,12 @@ class SubmissionError(GraderError):
 
 class StudentFailure(AssertionError):
     """A check failed because of the student's code. The message is shown to the student."""
+
+
+class TamperError(GraderError):
+    """A file that decides grades (course.yaml, the grader, hidden checks, solutions) changed
+    while a batch was grading; no result is written from it."""
+
+
+class WeakSandboxError(GraderError):
+    """No strong sandbox on this machine, and the instructor did not opt in to a weak one."""

@@ -50,6 +50,7 @@ from typing import Iterator
 from _kit import launch, procfs
 from _kit.launch import Run
 
+from .errors import WeakSandboxError
 from .manifest import Limits
 
 NOBODY = 65534
@@ -275,6 +276,32 @@ def _user_processes() -> int:
         except (OSError, ValueError):
             continue
     return n
+
+
+def protect_grader() -> None:
+    """Make this grading process non-dumpable: a process of the same uid (the student's code at
+    the session level) can then neither read its /proc/<pid>/environ or /proc/<pid>/mem (LMS
+    tokens, keys) nor ptrace it. Children that exec get their own, ordinary, setting back."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)       # PR_SET_DUMPABLE, 0
+
+
+def require_strong(isolation: Isolation, *, allow_weak: bool) -> None:
+    """Hidden checks run only where the student's code cannot reach the course, the grader,
+    the network or other processes -- unless the instructor explicitly accepts a weak level."""
+    if isolation.strong or allow_weak:
+        return
+    raise WeakSandboxError(
+        "no strong sandbox on this machine, so hidden checks will not run: the student's code "
+        "could read the solutions and hidden checks, rewrite results and the kit, reach the "
+        "network and signal the grader.\n  missing: " + "\n  missing: ".join(
+            w for w in isolation.lacking if "namespace" in w or "KIT_SANDBOX_LEVEL" in w)
+        + "\nFix: on Linux install bubblewrap (Debian/Ubuntu: `sudo apt install bubblewrap`) "
+        "and allow unprivileged user namespaces; or grade on a Linux machine or container that "
+        "has them. To grade anyway at the weak level (every result and the report will say so),"
+        " pass --unsafe-sandbox.")
 
 
 class Sandbox:

@@ -8,9 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import feedback, grading, manifest, results
+from . import feedback, grading, manifest, results, tamper
+from .errors import GraderError
 from .intake import Workspace
-from .sandbox import Sandbox
+from .sandbox import Sandbox, protect_grader
 
 
 def die_with_parent() -> None:
@@ -28,6 +29,7 @@ def die_with_parent() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     die_with_parent()
+    protect_grader()
     p = argparse.ArgumentParser(prog="grader.worker")
     p.add_argument("--course", required=True)
     p.add_argument("--workspace", required=True)
@@ -35,8 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--calibration", default="{}")
     p.add_argument("-e", "--exercise", action="append")
+    p.add_argument("--guard", default="", help="the batch's digest of the files that decide "
+                                                "grades (grader.tamper)")
     args = p.parse_args(argv)
     course = manifest.load(args.course)
+    try:
+        if args.guard:
+            tamper.verify_digest(course, args.guard, "to grade this student")
+        return _grade(args, course)
+    except GraderError as exc:
+        print(f"grader.worker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _grade(args: argparse.Namespace, course: manifest.Course) -> int:
     meta = json.loads(Path(args.meta).read_text())
     ws = Workspace(student=meta["student"], root=Path(args.workspace), source=meta["source"],
                    missing=meta["missing"], problems=tuple(meta["problems"]))
@@ -46,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                                      calibration=json.loads(args.calibration),
                                      late=meta.get("late") or {},
                                      fingerprint=meta["fingerprint"])
+    if args.guard:
+        tamper.verify_digest(course, args.guard, "to write this student's results")
     out = Path(args.out)
     results.save(result, out / "results.json")
     results.write_atomic(out / "feedback.md", feedback.render_markdown(result, course))

@@ -11,7 +11,8 @@ from pathlib import Path
 from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
                lms_intake, manifest, report, results, student_id)
 from .errors import GraderError, ManifestError
-from .sandbox import Sandbox
+from .sandbox import Sandbox, protect_grader, require_strong
+from .tamper import Guard
 
 
 def _course(path: str) -> manifest.Course:
@@ -35,6 +36,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     shard = batch.parse_shard(args.shard) if args.shard else None
     sandbox = Sandbox(course.limits, course.root)
+    require_strong(sandbox.isolation, allow_weak=args.unsafe_sandbox)
+    guard = Guard.take(course)
     with tempfile.TemporaryDirectory(prefix="kit-batch-") as tmp:
         staging = Path(tmp)
         subs, late = _gather(args.submissions, course, staging / "lms")
@@ -72,10 +75,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         try:
             outcomes = batch.run(course, todo, out_dir, staging / "ws", jobs=jobs,
                                  calibration=calibration, on_done=done,
-                                 exercises=args.exercise or None)
+                                 exercises=args.exercise or None, guard=guard.digest)
         finally:
             if bar is not None:
                 bar.close()
+            guard.verify(course, "to write the gradebook and the report")
             path = gradebook.write(course, out_dir)
             report.write(course, out_dir)
     failed = [o for o in outcomes if o.result is None]
@@ -241,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N deterministic parts")
     p.add_argument("--lines", action="store_true", help="one line per student, no progress bar")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--unsafe-sandbox", action="store_true",
+                   help="grade even where no strong sandbox exists (no bubblewrap or user "
+                        "namespaces): the student's code can then reach your files and the "
+                        "network; every result and the report say the level was weak")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("report", help="(re)build DIR/report.html and the gradebook from results")
@@ -257,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    protect_grader()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "manifest", None):

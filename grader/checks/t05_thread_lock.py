@@ -39,25 +39,48 @@ def _lost_where(student: Student, run) -> str:  # type: ignore[no-untyped-def]
     return f" The updates overwrote each other {window.between()}." if window else ""
 
 
+def _premise(run, threads: int, what: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Fail closed: the steps of the run, if every thread reached step(); else why not."""
+    steps = _steps(run)
+    if not steps:
+        fail(f"step() was never called: no thread read x and wrote it back, so {what}")
+    return steps
+
+
+def _why_wrong(value: object, start: int, threads: int) -> str:
+    """What differs between `value` and start - threads, computed, not guessed."""
+    want = start - threads
+    if isinstance(value, bool) or not isinstance(value, int):
+        return (f"it should be the int x, but it is {type(value).__name__} {value!r:.80}"
+                + (" (did decrement() return x?)" if value is None else ""))
+    if value == start - 1 and threads > 1:
+        return (f"every thread read x = {start} before any of them wrote its result back, "
+                f"so {threads - 1} of the {threads} decrements were lost")
+    if want < value < start:
+        return f"{value - want} of the {threads} decrements were lost"
+    if value == start:
+        return f"x was never decremented: all {threads} decrements are missing"
+    if value < want:
+        return f"x was decremented {start - value} times, {want - value} more than the {threads} threads"
+    return f"x ended {value - start} above where it started"
+
+
 def test_result(student: Student) -> None:
     for start, threads, run in _runs(student):
         want = start - threads
-        if run.value == want:
+        _premise(run, threads, f"decrement({start}, {threads}, step) returning {run.value!r:.80} "
+                               f"was not the threads' work")
+        if run.value == want and not isinstance(run.value, bool):
             continue
-        if run.value == start - 1:
-            why = (f"every thread read x = {start} before any of them wrote its result back, "
-                   f"so {threads - 1} of the {threads} decrements were lost")
-        elif isinstance(run.value, int) and want < run.value < start:
-            why = f"{run.value - want} of the {threads} decrements were lost"
-        else:
-            why = "that is not what the threads' decrements add up to"
-        fail(f"decrement({start}, {threads}, step) returned {run.value!r}; {threads} threads "
-             f"each taking 1 from {start} leave {want}: {why}.{_lost_where(student, run)} "
+        fail(f"decrement({start}, {threads}, step) returned {run.value!r:.80}; {threads} "
+             f"threads each taking 1 from {start} leave {want}: "
+             f"{_why_wrong(run.value, start, threads)}.{_lost_where(student, run)} "
              f"Hold one Lock, shared by all the threads, from reading x to writing it back.")
 
 
 def test_exclusive(student: Student) -> None:
     for start, threads, run in _runs(student):
+        steps = _premise(run, threads, "there was no read-step-write for a lock to protect")
         peak = peak_concurrency(intervals(run, "step", "step_end"))
         if peak > 1:
             fail(f"with {threads} threads, up to {peak} of them were between reading x and "

@@ -199,19 +199,13 @@ def _collect(proc: subprocess.Popen, job: Job, out_dir: Path, staging: Path | No
             return Outcome(job, results.load(path))
         except (OSError, ValueError, KeyError) as exc:
             return Outcome(job, None, error=f"the worker wrote no readable results: {exc}")
+    said = _worker_error(staging / f"{job.folder}.log") if staging is not None else ""
+    if said:
+        return Outcome(job, None, error=said)
     return Outcome(job, None, error=f"the grading worker crashed (exit code {proc.returncode});"
                                     f" this student was not graded — rerun to retry")
 
 
-def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def]
-    """How long this machine takes to start a sandboxed run and call a function: the
-    said = _worker_error(staging / f"{job.folder}.log") if staging is not None else ""
-    if said:
-        return Outcome(job, None, error=said)
-    checks scale their time margins with it."""
-    with tempfile.TemporaryDirectory(prefix="kit-cal-") as tmp:
-        Path(tmp, "calibrate.py").write_text("def noop():\n    return None\n")
-        walls = []
 def _worker_error(log: Path) -> str:
     """The error a worker reported on purpose (`grader.worker: error: ...`), if any."""
     try:
@@ -222,6 +216,12 @@ def _worker_error(log: Path) -> str:
     return said[-1].removeprefix("grader.worker: error: ") if said else ""
 
 
+def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    """How long this machine takes to start a sandboxed run and call a function: the
+    checks scale their time margins with it."""
+    with tempfile.TemporaryDirectory(prefix="kit-cal-") as tmp:
+        Path(tmp, "calibrate.py").write_text("def noop():\n    return None\n")
+        walls = []
         for _ in range(samples):
             run = sandbox.run(Path(tmp), "calibrate", "noop", [], {}, timeout=30)
             walls.append(run.wall)

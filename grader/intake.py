@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from . import student_id
 from .errors import SubmissionError
 from .manifest import Course
 
@@ -49,7 +50,7 @@ def discover(paths: list[Path], course: Course) -> list[tuple[str, Path]]:
         if path.is_file():
             found.append((_student_id(path), path))
         elif looks_like_submission(path, course):
-            found.append((_clean_id(path.resolve().name), path))
+            found.append((student_id.clean(path.resolve().name), path))
         else:
             inner = sorted(p for p in path.iterdir()
                            if not p.name.startswith(".") and (p.is_dir() or p.suffix == ".zip"))
@@ -71,16 +72,7 @@ def discover(paths: list[Path], course: Course) -> list[tuple[str, Path]]:
 def _student_id(path: Path) -> str:
     """The student id a submission's name gives: printable, never a path (it names the
     student's folder of results)."""
-    return _clean_id(path.stem if path.suffix == ".zip" else path.name)
-
-
-def _clean_id(name: str) -> str:
-    # undecodable bytes in the name (surrogate escapes) become U+FFFD: ids go into JSON/CSV
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    name = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in name).strip()
-    if name in ("", ".", ".."):
-        return "unnamed"
-    return name
+    return student_id.clean(path.stem if path.suffix == ".zip" else path.name)
 
 
 def take_in(student: str, source: Path, course: Course, dest: Path) -> Workspace:

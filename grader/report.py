@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
-from . import gradebook, results
+from . import results, student_id
 from .feedback import CSS
 from .manifest import Course
 from .results import SubmissionResult
@@ -51,7 +52,12 @@ def _histogram(percents: list[float], width: int = 560, height: int = 160) -> st
     return "".join(out)
 
 
-def render(course: Course, graded: list[SubmissionResult]) -> str:
+def render(course: Course, graded: list[SubmissionResult],
+           folders: Mapping[str, str] | None = None) -> str:
+    """The page; `folders` maps a student id to its results folder (default: the one
+    `student_id.assign_folders` gives the class)."""
+    if folders is None:
+        folders = student_id.assign_folders(r.student for r in graded).by_student
     e = html.escape
     n = len(graded)
     percents = [100 * r.score / r.max_score if r.max_score else 0.0 for r in graded]
@@ -107,7 +113,7 @@ def render(course: Course, graded: list[SubmissionResult]) -> str:
         parts.append("<p>None.</p>")
     parts.append("<h2>Students</h2><table><tr><th>student</th><th>score</th><th>feedback</th></tr>")
     for r, pct in sorted(zip(graded, percents), key=lambda x: x[0].student):
-        folder = html.escape(_folder(r), quote=True)
+        folder = html.escape(folders[r.student], quote=True)
         parts.append(f"<tr><td>{e(r.student)}</td><td>{r.score:g} / {r.max_score:g} ({pct:.0f}%)</td>"
                      f"<td><a href='{folder}/feedback.html'>feedback</a> · "
                      f"<a href='{folder}/results.json'>results.json</a></td></tr>")
@@ -115,12 +121,10 @@ def render(course: Course, graded: list[SubmissionResult]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _folder(result: SubmissionResult) -> str:
-    from .cli import safe_id
-    return safe_id(result.student)
-
-
 def write(course: Course, out_dir: Path) -> Path:
     path = out_dir / "report.html"
-    results.write_atomic(path, render(course, gradebook.collect(out_dir)))
+    found = sorted(out_dir.glob("*/results.json"))
+    graded = [results.load(p) for p in found]
+    folders = {r.student: p.parent.name for r, p in zip(graded, found, strict=True)}
+    results.write_atomic(path, render(course, graded, folders))
     return path

@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from _kit import procfs
-from grader import manifest, sandbox as sandbox_mod
+from grader import manifest
+from grader import sandbox as sandbox_mod
 from grader.grading import grade_workspace
 from grader.intake import take_in
 from grader.sandbox import Sandbox
@@ -32,6 +33,8 @@ CHECKS = ["all_tasks_done", "overlap", "wall_time", "own_processes", "reaped"]
 HOSTILE_LIMITS = {"memory_mb": 256, "run_memory_mb": 512, "processes": 32, "cpu_seconds": 10,
                   "output_kb": 256, "file_mb": 8, "open_files": 64}
 CHECK_TIMEOUT = 6
+# The levels that hide the course and the network: root's and the ordinary user's.
+STRONG = ["namespaces", "userns"]
 # Files a submission must never change: the grader's hidden checks and the solutions.
 GUARDED = [ROOT / "grader/checks/p05_join.py", ROOT / "solutions/p05_join/p05_join.py"]
 
@@ -53,15 +56,20 @@ def hostile_course(tmp_path_factory: pytest.TempPathFactory) -> manifest.Course:
 
 
 def isolation(level: str) -> sandbox_mod.Isolation:
+    """The sandbox at `level`: "namespaces" (root), "userns" (bubblewrap, what an ordinary
+    user gets; forced with KIT_SANDBOX_LEVEL when the tests run as root) or "session"."""
     if level == "namespaces":
         iso = sandbox_mod.detect()
         if iso.level != "namespaces":
             pytest.skip(f"namespaces are not available here: {'; '.join(iso.lacking)}")
         return iso
     old = os.environ.get("KIT_SANDBOX_LEVEL")
-    os.environ["KIT_SANDBOX_LEVEL"] = "session"
+    os.environ["KIT_SANDBOX_LEVEL"] = level
     try:
-        return sandbox_mod.detect.__wrapped__()
+        iso = sandbox_mod.detect.__wrapped__()
+        if iso.level != level:
+            pytest.skip(f"the {level} level is not available here: {'; '.join(iso.lacking)}")
+        return iso
     finally:
         if old is None:
             del os.environ["KIT_SANDBOX_LEVEL"]
@@ -74,8 +82,8 @@ def cases() -> list:
     (identical at every level) run once, at the best level this machine has ("best")."""
     out = []
     for name, spec in EXPECT.items():
-        levels = ["namespaces"] if spec.get("needs") == "namespaces" else \
-            ["namespaces", "session"] if spec.get("levels") == "both" else ["best"]
+        levels = STRONG if spec.get("needs") == "namespaces" else \
+            [*STRONG, "session"] if spec.get("levels") == "both" else ["best"]
         out.extend(pytest.param(name, level, id=f"{name}-{level}") for level in levels)
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,7 +49,7 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
                     on_check=None) -> SubmissionResult:  # type: ignore[no-untyped-def]
     """Grade one workspace. `late` is what the intake knows ({"submitted_at": iso} or
     {"marked_late": True}); `calibration` is the batch's measure of this machine."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t0 = time.monotonic()
     chosen = [e for e in course.exercises if exercises is None or e.id in exercises]
     results: dict[tuple[str, str], CheckResult] = {}

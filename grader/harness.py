@@ -16,9 +16,10 @@ other exception is the grader's own error and is reported as such, never as the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 
@@ -27,13 +28,13 @@ from _kit.launch import Run, diagnosis_time, worker  # noqa: F401 - re-exported 
 from .errors import StudentFailure
 from .intake import Workspace
 from .manifest import Check, Course, Exercise
-from .results import CheckResult
+from .results import CheckResult, Status
 from .sandbox import Sandbox
 
 __all__ = ["Student", "StudentFailure", "worker", "fail", "CheckSession"]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     raise StudentFailure(message)
 
 
@@ -81,12 +82,12 @@ class Student:
         self.runs.append(run)
         return run
 
-    def shared_call(self, function: str, *args: object, **options: object) -> Run:
+    def shared_call(self, function: str, *args: object, **options: Any) -> Run:
         """Like `call`, but several checks of this submission that ask for the very same call
         share one run (each judges a different aspect of it). Never use it to retry."""
         key = (self.exercise.id, function, repr(args), repr(sorted(options.items())))
         if key not in self._shared:
-            self._shared[key] = self.call(function, *args, **options)  # type: ignore[arg-type]
+            self._shared[key] = self.call(function, *args, **options)
         run = self._shared[key]
         self.runs.append(run)
         return run
@@ -101,8 +102,9 @@ class Student:
         return run
 
     @staticmethod
-    def require(run: Run) -> object:
-        """The value the function returned; fails the check with the reason if it did not."""
+    def require(run: Run) -> Any:
+        """The value the function returned (decoded from the sandbox: untrusted, so the check
+        tests its shape before using it); fails the check with the reason if it did not."""
         if not run.returned:
             fail(run.explain())
         return run.value
@@ -120,14 +122,15 @@ class CheckSession:
     on_check: Callable[[CheckResult], None] | None = None   # progress: called per finished check
     results: dict[tuple[str, str], CheckResult] = field(default_factory=dict)
     _students: dict[str, Student] = field(default_factory=dict)
-    _shared_runs: dict = field(default_factory=dict)
+    _shared_runs: dict[tuple[str, ...], Run] = field(default_factory=dict)
 
     @staticmethod
     def ids(item: pytest.Item) -> tuple[str, str]:
         return Path(str(item.fspath)).stem, item.name.removeprefix("test_")
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             ex, check = self.ids(item)
             (keep if check in self.wanted.get(ex, ()) else drop).append(item)
@@ -146,7 +149,8 @@ class CheckSession:
         return s
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
+                                  ) -> Generator[None, Any, None]:
         outcome = yield
         report = outcome.get_result()
         ex_id, check_id = self.ids(item)
@@ -154,10 +158,11 @@ class CheckSession:
             return
         if call.when == "call" or (call.when == "setup" and not report.passed):
             check = self.course.exercise(ex_id).check(check_id)
-            status, message = "passed", ""
+            status: Status = "passed"
+            message = ""
             if report.skipped:
                 status = "skipped"
-                message = str(call.excinfo.value.msg) if call.excinfo else "skipped"  # type: ignore[union-attr]
+                message = str(getattr(call.excinfo.value, "msg", "skipped")) if call.excinfo else "skipped"
             elif call.excinfo is not None:
                 exc = call.excinfo.value
                 if isinstance(exc, AssertionError):
@@ -168,7 +173,7 @@ class CheckSession:
                                f"{type(exc).__name__}: {exc}")
             student = self._students.get(item.nodeid)
             self.results[(ex_id, check_id)] = CheckResult(
-                exercise=ex_id, check=check_id, kind=check.kind, status=status,  # type: ignore[arg-type]
+                exercise=ex_id, check=check_id, kind=check.kind, status=status,
                 score=check.points if status == "passed" else 0.0, max_score=check.points,
                 description=check.description, visibility=check.visibility, message=message,
                 duration=call.duration, evidence=_evidence(student))

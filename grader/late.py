@@ -9,7 +9,7 @@ marker), which counts as one day late.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .manifest import Course
 
@@ -23,9 +23,9 @@ def assess(course: Course, submitted_at: str | None = None, marked_late: bool = 
         when = datetime.fromisoformat(submitted_at)
         due = course.due
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         if due.tzinfo is None:
-            due = due.replace(tzinfo=timezone.utc)
+            due = due.replace(tzinfo=UTC)
         over = when - due - timedelta(minutes=policy.grace_minutes)
         if over > timedelta(0):
             days = math.ceil(over / timedelta(days=1))

@@ -123,8 +123,8 @@ def _window(func: ast.FunctionDef | ast.AsyncFunctionDef, read: Access, write: A
     bound |= {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
     globals_ = declared | (module_names - bound)
     where = lambda node: (node.lineno, node.col_offset)  # noqa: E731
-    reads = sorted((where(n) for n in nodes if hasattr(n, "lineno") and read(n, globals_)))
-    writes = sorted((where(n) for n in nodes if hasattr(n, "lineno") and write(n, globals_)))
+    reads = sorted(where(n) for n in nodes if hasattr(n, "lineno") and read(n, globals_))
+    writes = sorted(where(n) for n in nodes if hasattr(n, "lineno") and write(n, globals_))
     for r in reads:
         after = [w for w in writes if w[0] >= r[0]]
         if after:

@@ -53,7 +53,7 @@ class CheckResult:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "CheckResult":
+    def from_dict(cls, d: dict) -> CheckResult:
         x = d["extra_data"]
         return cls(exercise=x["exercise"], check=x["check"], kind=x["kind"],
                    status=x["outcome"], score=float(d["score"]), max_score=float(x["points"]),
@@ -123,7 +123,7 @@ class SubmissionResult:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SubmissionResult":
+    def from_dict(cls, d: dict) -> SubmissionResult:
         x = d["extra_data"]
         return cls(student=x["student"], course=x["course"],
                    checks=tuple(CheckResult.from_dict(t) for t in d["tests"]),

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -161,7 +161,7 @@ def test_moodle_download_folders_become_students(course, tmp_path):
 
 def test_late_policy(tmp_path):
     course = manifest.load(ROOT / "course.yaml")
-    course = manifest.Course(**{**course.__dict__, "due": datetime(2026, 12, 1, 12, tzinfo=timezone.utc)})
+    course = manifest.Course(**{**course.__dict__, "due": datetime(2026, 12, 1, 12, tzinfo=UTC)})
     assert late.assess(course, "2026-12-01T12:10:00+00:00") == {}          # within the grace
     two = late.assess(course, "2026-12-02T13:00:00+00:00")
     assert (two["days_late"], two["penalty"]) == (2, 0.2)

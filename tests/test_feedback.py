@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ def make_result(student: str = "ana") -> SubmissionResult:
 
 
 def course_at(course, due_delta: timedelta | None, published: bool):
-    due = None if due_delta is None else datetime.now(timezone.utc) + due_delta
+    due = None if due_delta is None else datetime.now(UTC) + due_delta
     return dataclasses.replace(course, due=due, published=published)
 
 

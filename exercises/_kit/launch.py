@@ -19,9 +19,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from . import diagnosis, events, procfs
 
@@ -71,7 +72,7 @@ def worker(name: str, **kwargs: object) -> dict:
 class Run:
     status: str                       # returned raised import_failed deadlock timeout
     #                                   crashed output_limit forged
-    value: object = None
+    value: Any = None                 # decoded from the child: untrusted, the check tests its shape
     exc_type: str = ""
     message: str = ""
     traceback: str = ""

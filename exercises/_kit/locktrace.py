@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 _real_lock = threading.Lock
 _real_rlock = threading.RLock
-_WAITING: dict[int, tuple["TracedLock", str]] = {}   # thread ident -> (lock, "file:line")
-_LOCKS: list["TracedLock"] = []
+_WAITING: dict[int, tuple[TracedLock, str]] = {}   # thread ident -> (lock, "file:line")
+_LOCKS: list[TracedLock] = []
 _student_dir = ""
 
 
@@ -101,7 +101,7 @@ def _names(module_globals: dict) -> None:
     for key, value in module_globals.items():
         if isinstance(value, TracedLock) and not value.name:
             value.name = key
-    for i, lock in enumerate(_LOCKS):
+    for lock in _LOCKS:
         if not lock.name:
             lock.name = f"lock created at {lock.created_at}"
 

@@ -162,7 +162,7 @@ class PidsCgroup:
         self.path = path
 
     @classmethod
-    def create(cls, name: str, max_pids: int) -> "PidsCgroup | None":
+    def create(cls, name: str, max_pids: int) -> PidsCgroup | None:
         path = _make_cgroup(PIDS_ROOTS, "pids", name, [(("pids.max",), str(max_pids))])
         return cls(path) if path else None
 
@@ -216,7 +216,7 @@ class MemoryCgroup:
         self.max_bytes = max_bytes
 
     @classmethod
-    def create(cls, name: str, max_bytes: int) -> "MemoryCgroup | None":
+    def create(cls, name: str, max_bytes: int) -> MemoryCgroup | None:
         path = _make_cgroup(MEMORY_ROOTS, "memory", name,
                             [(("memory.max", "memory.limit_in_bytes"), str(max_bytes))])
         if path is None:

@@ -27,16 +27,32 @@ def _lms_ids(pairs: list[str] | None) -> dict[str, str]:
 def cmd_export(args: argparse.Namespace) -> int:
     from . import exporters
     from .roster import load_roster
+    if not args.output and not args.plan:
+        raise GraderError("grader export needs -o FILE (or --plan to only print the changes)")
     course = _course(args)
     roster = load_roster(args.roster) if args.roster else None
-    options = exporters.ExportOptions(columns=args.columns, lms_ids=_lms_ids(args.lms_id))
-    report = exporters.export(args.format, Path(args.from_dir), course, Path(args.output),
-                              roster, options)
-    print(f"{report.format}: {report.rows - len(report.omitted)} row(s) → {report.out}",
-          file=sys.stderr)
+    options = exporters.ExportOptions(columns=args.columns, lms_ids=_lms_ids(args.lms_id),
+                                      base=Path(args.base) if args.base else None,
+                                      allow_lower=args.allow_lower,
+                                      drop_unmatched=args.drop_unmatched)
+    report = exporters.export(args.format, Path(args.from_dir), course, Path(args.output or "-"),
+                              roster, options, dry_run=args.plan)
+    if report.plan is not None:
+        lines = report.plan.lines()
+        what = "would change" if args.plan else "changes"
+        print(f"{report.format}: {what} {sum(c.action == 'write' for c in report.plan.changes)} "
+              f"grade(s) of {report.rows} student(s)"
+              + ("" if args.base else " (no --base: every grade the kit has is written)"),
+              file=sys.stderr)
+        for line in lines:
+            print(line, file=sys.stderr)
+    if report.written:
+        print(f"{report.format}: {report.rows} row(s) → {report.out}", file=sys.stderr)
+    else:
+        print(f"{report.format}: --plan: nothing written", file=sys.stderr)
     for message in report.messages():
         print(f"grader: warning: {message}", file=sys.stderr)
-    if args.strict and (report.not_in_roster or report.no_submission):
+    if args.strict and (report.not_in_roster or report.no_submission or report.omitted):
         return 1
     return 0
 
@@ -76,22 +92,35 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
     p = sub.add_parser("export", help="LMS files from graded results",
                        description="Write a file an LMS imports from DIR/<student>/results.json. "
-                                   "Students missing from the roster and roster entries with no "
-                                   "submission are listed on stderr.")
+                                   "LMS files never blank a grade (students without a result "
+                                   "are left out) and refuse rows that could land on the wrong "
+                                   "person; see docs/lms.md.")
     p.add_argument("--from", dest="from_dir", required=True, metavar="DIR",
                    help="the --out folder of `grader grade`")
     p.add_argument("--format", required=True, choices=sorted(EXPORTERS),
                    help="; ".join(f"{k}: {v.description}" for k, v in sorted(EXPORTERS.items())))
     p.add_argument("--roster", metavar="CSV", help="roster mapping student ids to LMS ids "
                                                    "(see docs/lms.md)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("-o", "--output", metavar="FILE", help="the file to write (not with --plan)")
     p.add_argument("--columns", choices=("exercises", "total"), default="exercises",
                    help="one column per exercise (default) or one total")
     p.add_argument("--lms-id", action="append", metavar="EXERCISE=ID",
                    help="the LMS's id for an exercise's column (or total=ID): Canvas "
                         "assignment id, Blackboard column id (repeatable)")
     p.add_argument("--strict", action="store_true",
-                   help="exit 1 if any student is unmatched (file still written)")
+                   help="exit 1 if any student is unmatched or left out (file still written)")
+    p.add_argument("--base", metavar="CSV",
+                   help="the LMS's own gradebook export (downloaded now): write only the grades "
+                        "that differ from it, never lower one (see --allow-lower)")
+    p.add_argument("--allow-lower", action="store_true",
+                   help="with --base: write a kit grade lower than the LMS's (by default the "
+                        "LMS's higher grade, e.g. one entered by hand, is kept and listed)")
+    p.add_argument("--plan", action="store_true",
+                   help="print every change (student, column: old → new) and write nothing")
+    p.add_argument("--drop-unmatched", action="store_true",
+                   help="leave out, and list, rows the LMS could give to the wrong person "
+                        "(not on the roster, no or shared id, not in --base); without it such "
+                        "rows stop the export")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("gradescope", help="build the Gradescope autograder bundle (zip)")

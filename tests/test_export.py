@@ -102,7 +102,7 @@ def test_golden(fmt, columns, setup):
     out = root / f"{fmt}.csv"
     lms = {"ex_a": "501", "total": "777"} if fmt in ("canvas", "blackboard") else {}
     report = exporters.export(fmt, graded, course, out, load_roster(root / "roster.csv"),
-                              ExportOptions(columns=columns, lms_ids=lms))
+                              ExportOptions(columns=columns, lms_ids=lms, drop_unmatched=True))
     golden(f"{fmt}-{columns}.csv", out)
     assert report.not_in_roster == ("carol",)
     assert report.no_submission == ("dave",)
@@ -114,17 +114,20 @@ def test_names_round_trip_and_nobody_is_dropped_silently(fmt, setup):
     root, course, graded = setup
     out = root / "out.csv"
     roster = load_roster(root / "roster.csv")
-    exporters.export(fmt, graded, course, out, roster)
+    report = exporters.export(fmt, graded, course, out, roster,
+                              ExportOptions(drop_unmatched=True))
     text = out.read_text(encoding="utf-8-sig")
-    names = {e.name for e in roster}
+    names = {e.name for e in roster if e.student != "dave"}
     cells = {cell for row in read(out) for cell in row}
     if fmt == "blackboard":       # split into Last Name / First Name columns
         assert {"Lovelace", 'Ada "Countess"', "Ångström-Ñúñez", "Zoë"} <= cells
     elif fmt == "brightspace":    # identifiers only
-        assert {"alovelace", "zangstrom", "dnull", "1001"} <= cells
+        assert {"#1001", "#1002"} <= cells
     else:
         assert names <= cells, f"{names - cells} did not round-trip"
     assert ("carol" in text) == (fmt == "csv")
+    assert any("carol" in m for m in report.messages())
+    assert any("dave" in m for m in report.messages())
 
 
 def test_late_penalty_applies_to_every_column(setup):
@@ -137,18 +140,40 @@ def test_late_penalty_applies_to_every_column(setup):
     assert (ada["ex_a"], ada["ex_b"], ada["total"]) == ("4.5", "0", "4.5")
 
 
-def test_without_roster_every_graded_student_is_exported(setup):
+@pytest.mark.parametrize("fmt", LMS_FORMATS)
+def test_without_roster_an_lms_export_is_refused(fmt, setup):
     root, course, graded = setup
-    out = root / "b.csv"
-    report = exporters.export("brightspace", graded, course, out, None)
-    assert report.not_in_roster == () and report.no_submission == ()
-    assert [r[1] for r in read(out)[1:]] == ["ada", "bob", "carol"]
+    with pytest.raises(ExportError, match=f"--format {fmt} needs --roster"):
+        exporters.export(fmt, graded, course, root / "x.csv", None)
+    assert not (root / "x.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", LMS_FORMATS)
+def test_a_student_on_the_roster_without_a_result_is_left_out_not_blank(fmt, setup):
+    root, course, graded = setup
+    out = root / "x.csv"
+    exporters.export(fmt, graded, course, out, load_roster(root / "roster.csv"),
+                     ExportOptions(drop_unmatched=True))
+    rows = read(out)
+    assert not any("dnull" in r or "1003" in r or "#1003" in r or "Dave Null" in r for r in rows)
+    assert all(cell != "" for r in rows[1:] for cell in r[-2:])
+
+
+@pytest.mark.parametrize("fmt", LMS_FORMATS)
+def test_a_graded_student_not_on_the_roster_stops_the_export(fmt, setup):
+    root, course, graded = setup
+    with pytest.raises(ExportError) as info:
+        exporters.export(fmt, graded, course, root / "x.csv", load_roster(root / "roster.csv"))
+    assert "carol: graded, but not in the roster" in str(info.value)
+    assert "--drop-unmatched" in str(info.value)
+    assert not (root / "x.csv").exists()
 
 
 def test_blackboard_quotes_every_field(setup):
     root, course, graded = setup
     out = root / "bb.csv"
-    exporters.export("blackboard", graded, course, out, load_roster(root / "roster.csv"))
+    exporters.export("blackboard", graded, course, out, load_roster(root / "roster.csv"),
+                     ExportOptions(drop_unmatched=True))
     for line in out.read_text(encoding="utf-8").split("\r\n")[:-1]:
         fields = next(csv.reader([line]))
         assert line == ",".join('"' + f.replace('"', '""') + '"' for f in fields)
@@ -157,7 +182,8 @@ def test_blackboard_quotes_every_field(setup):
 def test_brightspace_rows_end_with_the_indicator(setup):
     root, course, graded = setup
     out = root / "d2l.csv"
-    exporters.export("brightspace", graded, course, out, load_roster(root / "roster.csv"))
+    exporters.export("brightspace", graded, course, out, load_roster(root / "roster.csv"),
+                     ExportOptions(drop_unmatched=True))
     rows = read(out)
     assert rows[0][-1] == "End-of-Line Indicator"
     assert all(r[-1] == "#" for r in rows[1:])
@@ -166,12 +192,14 @@ def test_brightspace_rows_end_with_the_indicator(setup):
 def test_moodle_feedback_hides_hidden_checks(setup):
     root, course, graded = setup
     out = root / "m.csv"
-    exporters.export("moodle", graded, course, out, load_roster(root / "roster.csv"))
+    exporters.export("moodle", graded, course, out, load_roster(root / "roster.csv"),
+                     ExportOptions(drop_unmatched=True))
     rows = read(out)
-    bob = dict(zip(rows[0], next(r for r in rows if r[2] == "zangstrom")))
+    assert rows[0][:2] == ["Username", "Full name"]
+    bob = dict(zip(rows[0], next(r for r in rows if r[0] == "zangstrom")))
     text = bob["ex_a: Join them all (Feedback)"]
-    assert "ran one after another" in text and "1 hidden check(s) failed" in text
-    assert "zombie" not in text
+    assert text == ("0 / 5 points; failed ex_a / overlap: the tasks ran one after another; "
+                    "1 check(s) not shown yet failed")
 
 
 def test_canvas_refuses_a_title_canvas_would_ignore(tmp_path, setup):
@@ -198,9 +226,12 @@ def test_cli_reports_unmatched_students(setup, capsys):
     out = root / "canvas.csv"
     argv = ["--course", str(root / "course.yaml"), "export", "--from", str(graded),
             "--format", "canvas", "--roster", str(root / "roster.csv"), "-o", str(out)]
-    assert cli.main(argv) == 0
+    assert cli.main(argv) == 2                     # carol is not on the roster: refused
     err = capsys.readouterr().err
-    assert "not in the roster" in err and "carol" in err
-    assert "no submission" in err and "dave" in err
-    assert cli.main([*argv, "--strict"]) == 1
+    assert "carol: graded, but not in the roster" in err and not out.exists()
+    assert cli.main([*argv, "--drop-unmatched"]) == 0
+    err = capsys.readouterr().err
+    assert "left out" in err and "carol" in err
+    assert "no result" in err and "dave" in err
+    assert cli.main([*argv, "--drop-unmatched", "--strict"]) == 1
     assert cli.main([*argv, "--lms-id", "nope"]) == 2

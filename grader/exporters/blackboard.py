@@ -1,18 +1,22 @@
 """Blackboard Learn: a Grade Center upload file ("Work Offline › Upload").
 
 Rules followed (Blackboard Help, "Uploading or Downloading Grade Center Items for Working
-Offline"; the column names of a Grade Center download): students are matched on `Username`;
-each grade column is `Title [Total Pts: N Score] |column id`, where the column id ties it to an
-existing Grade Center column (without one Blackboard creates a new text column); comma
-delimited files must have every field in quotes. Name columns are informational (Blackboard
-does not change names on upload).
+Offline"; the column names of a Grade Center download): students are matched on `Username`
+(every row here has one; a row without is refused); each grade column is
+`Title [Total Pts: N Score] |column id`, where the column id ties it to an existing Grade
+Center column (without one Blackboard creates a new text column); comma delimited files must
+have every field in quotes. Name columns are informational (Blackboard does not change names
+on upload). A student without a result is left out, never given a blank cell.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from . import ExportOptions, Row, Table, number, register
+from . import Column, ExportError, ExportOptions, Row, Sheet, number, register
 from ._csv import write_csv
+
+COLUMN_ID = re.compile(r"\|(\d+)\s*$")
 
 
 def split_name(row: Row) -> tuple[str, str]:
@@ -31,15 +35,42 @@ def split_name(row: Row) -> tuple[str, str]:
 class Blackboard:
     suffix = ".csv"
     description = "Blackboard Grade Center upload (comma-delimited, every field quoted)"
+    lms = True
+    lms_name = "Blackboard"
+    id_fields = ("Username",)
+    base_id_fields = id_fields
+    single_id = True
 
-    def write(self, table: Table, options: ExportOptions, out: Path) -> None:
+    def ids(self, row: Row) -> dict[str, str]:
+        return {"Username": row.entry.username} if row.entry else {}
+
+    def row_problems(self, row: Row, ids: dict[str, str]) -> list[str]:
+        return [] if ids.get("Username") else ["no username in the roster (Blackboard matches "
+                                               "on Username)"]
+
+    def check_columns(self, columns: tuple[Column, ...], options: ExportOptions) -> None:
+        for c in columns:
+            if c.lms_id and not c.lms_id.isdigit():
+                raise ExportError(f"--lms-id for {c.title!r} must be the Grade Center column "
+                                  f"id (the number after '|' in a downloaded column name), "
+                                  f"given: {c.lms_id!r}")
+            if "|" in c.title or "[" in c.title:
+                raise ExportError(f"Blackboard reads '|' and '[' in a column name as its id "
+                                  f"and points; rename {c.title!r} in course.yaml")
+
+    def base_match(self, header: str, column: Column) -> bool:
+        m = COLUMN_ID.search(header)
+        if column.lms_id:
+            return bool(m) and m.group(1) == column.lms_id
+        return header.split(" [", 1)[0] == column.title
+
+    def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Last Name", "First Name", "Username"]
-        for c in table.columns:
+        for c in sheet.columns:
             title = f"{c.title} [Total Pts: {number(c.max_points)} Score]"
             header.append(f"{title} |{c.lms_id}" if c.lms_id else title)
         rows = [header]
-        for row in table.matched():
-            last, first = split_name(row)
-            rows.append([last, first, row.login(),
-                         *(number(table.score(row, c)) for c in table.columns)])
+        for r in sheet.rows:
+            last, first = split_name(r.row)
+            rows.append([last, first, r.ids["Username"], *r.values])
         write_csv(out, rows, quote_all=True)

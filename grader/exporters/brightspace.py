@@ -4,12 +4,18 @@ Rules followed (D2L Brightspace community article "Importing grades" and its
 Grades_Sample_Import_File.csv): a `OrgDefinedId` and/or `Username` column identifies the user;
 each numeric grade item is a column named `<Item> Points Grade`; the last column is
 `End-of-Line Indicator` and every row ends with `#`.
+
+Brightspace's own export writes every OrgDefinedId with a leading `#` (so that a spreadsheet
+keeps leading zeros), and its import reads it back; without it a numeric id is safe only when
+every value begins with a letter. So OrgDefinedId is always written `#<id>`. The file has ONE
+identifier column, filled on every row: OrgDefinedId when the roster has an lms_id for every
+student, else Username. A student without a result is left out, never given a blank cell.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import ExportOptions, Table, number, register
+from . import Column, ExportError, ExportOptions, Row, Sheet, register
 from ._csv import write_csv
 
 
@@ -17,13 +23,39 @@ from ._csv import write_csv
 class Brightspace:
     suffix = ".csv"
     description = "Brightspace grades import CSV"
+    lms = True
+    lms_name = "Brightspace"
+    id_fields = ("OrgDefinedId", "Username")
+    base_id_fields = id_fields
+    single_id = True
 
-    def write(self, table: Table, options: ExportOptions, out: Path) -> None:
-        header = ["OrgDefinedId", "Username", *(f"{c.title} Points Grade" for c in table.columns),
+    def ids(self, row: Row) -> dict[str, str]:
+        e = row.entry
+        if e is None:
+            return {}
+        org = e.lms_id.strip()
+        return {"OrgDefinedId": ("#" + org.lstrip("#")) if org.lstrip("#") else "",
+                "Username": e.username}
+
+    def row_problems(self, row: Row, ids: dict[str, str]) -> list[str]:
+        (name, value), = ids.items()
+        return [] if value else [f"no {'lms_id' if name == 'OrgDefinedId' else 'username'} in "
+                                 f"the roster (Brightspace matches on {name})"]
+
+    def check_columns(self, columns: tuple[Column, ...], options: ExportOptions) -> None:
+        for c in columns:
+            if c.lms_id:
+                raise ExportError("Brightspace matches grade items by name; --lms-id does not "
+                                  "apply (name the item in Brightspace as the column title)")
+
+    def base_match(self, header: str, column: Column) -> bool:
+        """The export writes `<Item> Points Grade <Numeric MaxPoints:10 …>`."""
+        return header.split(" <", 1)[0] == f"{column.title} Points Grade"
+
+    def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
+        header = [*sheet.id_fields, *(f"{c.title} Points Grade" for c in sheet.columns),
                   "End-of-Line Indicator"]
         rows = [header]
-        for row in table.matched():
-            e = row.entry
-            rows.append([e.lms_id if e else "", row.login(),
-                         *(number(table.score(row, c)) for c in table.columns), "#"])
+        for r in sheet.rows:
+            rows.append([*(r.ids[f] for f in sheet.id_fields), *r.values, "#"])
         write_csv(out, rows)

@@ -1,35 +1,110 @@
 """Moodle: a CSV for "Import grades › CSV file".
 
-Moodle's importer lets the instructor map one column to identify users ("Map from" → "Map to":
-user id, username, ID number or email address) and map every other column to a grade item or
-to that item's feedback (MoodleDocs "Grade import"; grade/import/csv/classes/load_data.php).
-So the file carries every identifier the roster has, one grade column per item and, beside
-each, its feedback column. MoodleDocs warn that importing feedback without the grade wipes the
-grade: the two always travel together here. UTF-8, comma-separated (the importer's defaults).
+Rules followed (Moodle `grade/import/csv/classes/load_data.php` and `lib/csvlib.class.php`,
+read in docs/lms.md):
+
+* the file is read with PHP's `fgetcsv($fp, 0, ',', '"')`, whose escape character is `\\`
+  (a `\\` makes the next character literal and is kept), after "\\r\\n" → "\\n" and a trim of
+  the whole text; every row must have the header's number of fields. Moodle then stores the
+  rows with `fputcsv` and reads them again with `fgetcsv`. Cells here are quoted so that
+  both passes read back exactly what was meant (`php_field`);
+* the instructor maps ONE column to identify users ("Map from" → "Map to": User ID, Username,
+  ID number or Email address). So the file has exactly one identifier column, first, filled
+  on every row: a blank (or "0", which PHP's empty() also skips) identifier keeps the
+  PREVIOUS row's user and sends this row's grades to them, and one identifier that matches no
+  user aborts the whole import;
+* a blank or "-" grade sets the final grade to NULL (clears it): a student without a result
+  is left out, a cell is never blank;
+* feedback is mapped per item, beside its grade; its text is the kit's one-line comment,
+  without the text of checks the student may not see yet (grader/visibility.py).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import ExportOptions, Table, feedback, number, register
-from ._csv import write_csv
+from . import Column, ExportOptions, Row, Sheet, register
+from ..results import write_atomic
+
+FIELDS = {"Username": "username", "User ID": "lms_id", "Email address": "email",
+          "ID number": "sis_id"}
+
+
+def php_field(text: str) -> str:
+    """`text` enclosed so that PHP's fgetcsv (escape `\\`) and Moodle's fputcsv/fgetcsv
+    round trip both return it: a `\\` makes the next character literal (kept, and a quote after
+    it is not doubled), every other `"` is doubled. Two cases PHP cannot carry are made
+    harmless: an even run of `\\` before a `"` (fputcsv and fgetcsv disagree on it) gets a
+    space before the `"`, and an odd run at the end (it would escape the closing quote) gets
+    a trailing space, which Moodle's trim() removes."""
+    out = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            j = i
+            while j < n and text[j] == "\\":
+                j += 1
+            run = text[i:j]
+            out.append(run)
+            if j < n and text[j] == '"':
+                # an odd run ends in an escape: the quote is literal, not doubled; an even
+                # run is read as pairs by fgetcsv but as escapes by fputcsv: part them
+                out.append('"' if len(run) % 2 else ' ""')
+                j += 1
+            elif j == n and len(run) % 2 == 1:
+                out.append(" ")
+            i = j
+            continue
+        out.append('""' if ch == '"' else ch)
+        i += 1
+    return '"' + "".join(out) + '"'
 
 
 @register("moodle")
 class Moodle:
     suffix = ".csv"
-    description = "Moodle grade import CSV (grade and feedback per item)"
+    description = "Moodle grade import CSV (one identifier column; grade and feedback per item)"
+    lms = True
+    lms_name = "Moodle"
+    id_fields = ("Username", "User ID", "Email address", "ID number")
+    base_id_fields = id_fields
+    single_id = True
 
-    def write(self, table: Table, options: ExportOptions, out: Path) -> None:
-        header = ["Full name", "ID number", "Username", "Email address"]
-        for c in table.columns:
+    def ids(self, row: Row) -> dict[str, str]:
+        e = row.entry
+        return {h: getattr(e, attr) for h, attr in FIELDS.items()} if e else {}
+
+    def row_problems(self, row: Row, ids: dict[str, str]) -> list[str]:
+        (name, value), = ids.items()
+        if not value or value == "0":
+            return [f"no {FIELDS[name]} in the roster for Moodle's {name!r} (Moodle would give "
+                    f"this row's grades to the row above it)"]
+        if name == "User ID" and not value.isdigit():
+            return [f"lms_id {value!r} is not a Moodle user id (the number in the profile "
+                    f"URL, user/profile.php?id=123)"]
+        return []
+
+    def check_columns(self, columns: tuple[Column, ...], options: ExportOptions) -> None:
+        return None
+
+    def base_match(self, header: str, column: Column) -> bool:
+        """Moodle's export titles an item `Module: Name (Real)` (or `Name (Real)`)."""
+        name = header
+        for kind in (" (Real)", " (Percentage)", " (Letter)"):
+            if name.endswith(kind):
+                name = name[: -len(kind)]
+        return name == column.title or name.endswith(": " + column.title)
+
+    def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
+        header = [*sheet.id_fields, "Full name"]
+        for c in sheet.columns:
             header += [c.title, f"{c.title} (Feedback)"]
         rows = [header]
-        for row in table.matched():
-            e = row.entry
-            line = [row.name, e.lms_id if e else "", row.login(), e.email if e else ""]
-            for c in table.columns:
-                score = table.score(row, c)
-                line += [number(score), feedback(row, c) if score is not None else ""]
+        for r in sheet.rows:
+            line = [*(r.ids[f] for f in sheet.id_fields), r.row.name]
+            for value, comment in zip(r.values, r.comments):
+                line += [value, comment]
             rows.append(line)
-        write_csv(out, rows)
+        text = "".join(",".join(php_field(cell) for cell in row) + "\r\n" for row in rows)
+        write_atomic(out, text)

@@ -52,6 +52,19 @@ def _histogram(percents: list[float], width: int = 560, height: int = 160) -> st
     return "".join(out)
 
 
+def _weak_sandbox_warning(graded: list[SubmissionResult]) -> str:
+    """A banner naming the students graded at a weak sandbox level (--unsafe-sandbox)."""
+    weak = sorted(r.student for r in graded
+                  if r.isolation and r.isolation.get("strong") is False)
+    if not weak:
+        return ""
+    shown = ", ".join(html.escape(s) for s in weak[:20]) + (" …" if len(weak) > 20 else "")
+    return ("<p class='warning'><strong>Weak sandbox:</strong> "
+            f"{len(weak)} submission(s) were graded where the student's code could reach the "
+            "grader's files and the network (--unsafe-sandbox); their scores are only as "
+            f"trustworthy as their code: {shown}</p>")
+
+
 def render(course: Course, graded: list[SubmissionResult],
            folders: Mapping[str, str] | None = None) -> str:
     """The page; `folders` maps a student id to its results folder (default: the one
@@ -90,6 +103,7 @@ def render(course: Course, graded: list[SubmissionResult],
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(course.title)}"
              f": class report</title><style>{CSS}</style></head><body>",
              f"<h1>{e(course.title)}: class report</h1>",
+             _weak_sandbox_warning(graded),
              f"<p>{n} submission(s) graded · mean {mean_all:.0f}% · "
              f"{sum(1 for p in percents if p >= 99.999)} with full marks</p>",
              "<h2>Score distribution</h2>", _histogram(percents),

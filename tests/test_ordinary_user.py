@@ -278,8 +278,7 @@ def test_the_spy_does_find_secrets_at_the_weak_level(instructor: Instructor) -> 
     assert data["extra_data"]["isolation"]["level"] == "session"
     assert data["extra_data"]["isolation"]["strong"] is False
     feedback = (out / "spy" / "feedback.md").read_text(encoding="utf-8")
-    assert "LEAKED" in feedback, feedback
-    assert "connected to the host's loopback" in feedback, feedback
+    assert "LEAKED: -----BEGIN OPENSSH PRIVATE KEY-----" in feedback, feedback
     assert listener.connections > 0
     # non-dumpable: even at the weak level the grader's environment (the token) stays unread
     assert token not in feedback

@@ -19,349 +19,34 @@ Adding an LMS format: a module here with a class decorated `@register("name")` t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, Protocol
+from typing import cast
 
-from .. import visibility
-from ..errors import GraderError
 from ..manifest import Course
 from ..results import SubmissionResult
 from ..roster import RosterEntry
+from ._model import (
+    Change,
+    Column,
+    Columns,
+    ExportError,
+    ExportOptions,
+    Plan,
+    Row,
+    Sheet,
+    SheetRow,
+    Table,
+    feedback,
+    number,
+)
+from ._plan import plan
+from ._registry import EXPORTERS, Exporter, LmsExporter, TableExporter, get, register
 
-Columns = Literal["exercises", "total"]
-
-
-class ExportError(GraderError):
-    """The export cannot be written as asked (unknown format, no results, bad option, rows
-    that could land on the wrong person)."""
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    columns: Columns = "exercises"          # one column per exercise, or one total
-    lms_ids: dict[str, str] = field(default_factory=dict)   # exercise id | "total" -> LMS column id
-    base: Path | None = None                # the LMS's own gradebook export: write only changes
-    allow_lower: bool = False               # with base: a new grade may be lower than the LMS's
-    drop_unmatched: bool = False            # leave out (and list) rows that cannot be identified
-    now: datetime | None = None             # the clock for comment visibility (default: now)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str                 # exercise id, or "total"
-    title: str               # what the LMS shows, e.g. "p05_join: Fix the join-in-loop bug"
-    max_points: float
-    lms_id: str = ""         # the LMS's id of the column/assignment, when the instructor gave it
-
-
-@dataclass(frozen=True)
-class Row:
-    student: str                            # the kit's student id
-    entry: RosterEntry | None               # None: not in the roster (or no roster given)
-    result: SubmissionResult | None         # None: on the roster, but no submission
-
-    @property
-    def name(self) -> str:
-        return self.entry.name if self.entry and self.entry.name else self.student
-
-    def login(self) -> str:
-        """The LMS login: the roster's username, else the kit's student id."""
-        return self.entry.username if self.entry and self.entry.username else self.student
-
-
-@dataclass(frozen=True)
-class Table:
-    course: Course
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]                   # roster order, then graded students not on it
-    has_roster: bool
-
-    @property
-    def not_in_roster(self) -> list[str]:
-        return [r.student for r in self.rows if self.has_roster and r.entry is None]
-
-    @property
-    def no_submission(self) -> list[str]:
-        return [r.student for r in self.rows if r.result is None]
-
-    def matched(self) -> list[Row]:
-        """Rows an LMS can identify: every row without a roster, else those on the roster."""
-        return [r for r in self.rows if not self.has_roster or r.entry is not None]
-
-    def score(self, row: Row, column: Column) -> float | None:
-        """Points for `column` after the late penalty; None when there is nothing to report."""
-        r = row.result
-        if r is None:
-            return None
-        if column.key == "total":
-            return r.score
-        per = r.exercise_scores()
-        if column.key not in per:
-            return None
-        factor = 1.0 - float(r.late.get("penalty", 0.0))
-        return round(per[column.key][0] * factor, 4)
-
-
-def number(value: float | None) -> str:
-    """A score as LMSs read it: plain decimal, no exponent, no trailing zeros; blank if None."""
-    if value is None:
-        return ""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def feedback(row: Row, column: Column, course: Course | None = None,
-             now: datetime | None = None) -> str:
-    """A one-line comment for the student: the failed checks they may see now (the one rule,
-    grader/visibility.py), in their terms; checks not shown yet only as a count, never their
-    description or message. One line: the comment is a single CSV cell."""
-    r = row.result
-    if r is None:
-        return "no submission"
-    checks = [c for c in r.checks if column.key in ("total", c.exercise)]
-    lines = []
-    withheld = 0
-    for c in checks:
-        if c.status in ("passed", "skipped"):
-            continue
-        shown = (visibility.shown(c, course, now) if course is not None
-                 else visibility.may_show(c.visibility, due=None, published=False))
-        if not shown:
-            withheld += 1
-            continue
-        what = "the grader could not grade this check" if c.status == "error" else c.message
-        first = what.strip().splitlines()[0].strip() if what.strip() else ""
-        lines.append(f"failed {c.exercise} / {c.description}" + (f": {first}" if first else ""))
-    if withheld:
-        lines.append(f"{withheld} check(s) not shown yet failed")
-    got = sum(c.score for c in checks)
-    top = sum(c.max_score for c in checks if c.counts)
-    head = f"{number(got)} / {number(top)} points"
-    if r.late.get("penalty"):
-        head += f" (late: -{float(r.late['penalty']) * 100:g}%)"
-    return "; ".join([head, *lines])
-
-
-class Exporter(Protocol):
-    suffix: str
-    description: str
-
-
-EXPORTERS: dict[str, Exporter] = {}
-
-
-def register(name: str) -> Callable[[type], type]:
-    def deco(cls: type) -> type:
-        EXPORTERS[name] = cls()
-        return cls
-    return deco
-
-
-def get(name: str) -> Exporter:
-    try:
-        return EXPORTERS[name]
-    except KeyError:
-        import difflib
-        close = difflib.get_close_matches(name, EXPORTERS, n=1)
-        hint = f" — did you mean {close[0]!r}?" if close else ""
-        raise ExportError(f"unknown export format {name!r}{hint} "
-                          f"(known: {', '.join(sorted(EXPORTERS))})") from None
-
-
-# ------------------------------------------------------------------ the plan of an LMS file
-
-Action = Literal["write", "same", "keep-lower", "keep-text", "no-result"]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One cell of the LMS gradebook: what it holds (old, "" if unknown) and what the kit has."""
-    student: str
-    name: str
-    column: str
-    old: str
-    new: str
-    action: Action       # write: the file sets it; the others: the file leaves it as it is
-
-
-@dataclass(frozen=True)
-class SheetRow:
-    row: Row
-    ids: dict[str, str]                    # identifier column -> value, for the written columns
-    values: tuple[str, ...]                # one per sheet column: never blank
-    comments: tuple[str, ...]              # one per sheet column
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """What an LMS exporter writes: only safe rows and cells, already decided."""
-    course: Course
-    columns: tuple[Column, ...]
-    id_fields: tuple[str, ...]             # the identifier columns, in the order written
-    rows: tuple[SheetRow, ...]
-
-
-@dataclass(frozen=True)
-class Plan:
-    sheet: Sheet
-    changes: tuple[Change, ...]
-    dropped: tuple[tuple[str, str], ...]   # (student, why) left out under drop_unmatched
-    left_out: tuple[str, ...]              # roster entries with no result: not in the file
-    notes: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        """The plan as the instructor reads it before uploading: student, column, old → new."""
-        out = []
-        for c in self.changes:
-            who = f"{c.name} ({c.student})" if c.name != c.student else c.student
-            old = c.old if c.old != "" else "—"
-            if c.action == "write":
-                out.append(f"  {who} · {c.column}: {old} → {c.new}")
-            elif c.action == "keep-lower":
-                out.append(f"  {who} · {c.column}: {old} kept (the kit has {c.new}, lower; "
-                           f"--allow-lower to write it)")
-            elif c.action == "keep-text":
-                out.append(f"  {who} · {c.column}: {old!r} kept (not a number; the kit has "
-                           f"{c.new})")
-        return out
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def plan(exporter, table: Table, options: ExportOptions, fmt: str = "") -> Plan:
-    """Decide every row and cell of an LMS file; raise ExportError for rows that could land on
-    the wrong person unless options.drop_unmatched (then they are left out and listed)."""
-    fmt = fmt or getattr(exporter, "name", "this LMS")
-    exporter.check_columns(table.columns, options)
-    if not table.has_roster:
-        raise ExportError(
-            f"--format {fmt} needs --roster: the LMS matches rows on its own user ids "
-            f"({', '.join(exporter.id_fields)}), and the kit's student ids are not those; "
-            f"without a roster a grade could land on the wrong person (docs/lms.md, "
-            f"'The roster')")
-    problems: dict[str, list[str]] = {}
-    left_out = tuple(r.student for r in table.rows if r.result is None)
-    candidates = [r for r in table.rows if r.result is not None]
-    for r in candidates:
-        if r.entry is None:
-            problems.setdefault(r.student, []).append("graded, but not in the roster")
-    on_roster = [r for r in candidates if r.entry is not None]
-    all_ids = {r.student: exporter.ids(r) for r in on_roster}
-
-    # Which identifier columns to write.
-    if exporter.single_id:
-        counts = [(sum(1 for r in on_roster if all_ids[r.student].get(f)), -i, f)
-                  for i, f in enumerate(exporter.id_fields)]
-        fields: tuple[str, ...] = (max(counts)[2],) if counts else exporter.id_fields[:1]
-    else:
-        fields = tuple(exporter.id_fields)
-    for r in on_roster:
-        ids = all_ids[r.student]
-        for why in exporter.row_problems(r, {f: ids.get(f, "") for f in fields}):
-            problems.setdefault(r.student, []).append(why)
-    for f in fields:
-        seen: dict[str, str] = {}
-        for r in on_roster:
-            value = all_ids[r.student].get(f, "")
-            if not value:
-                continue
-            if value in seen:
-                for who, other in ((r.student, seen[value]), (seen[value], r.student)):
-                    problems.setdefault(who, []).append(
-                        f"{f} {value!r} is also {other}'s: the LMS cannot tell them apart")
-            else:
-                seen[value] = r.student
-
-    base = None
-    base_cols: dict[str, int] = {}
-    notes: list[str] = []
-    if options.base is not None:
-        from .base import read_base
-        base = read_base(options.base, exporter)
-        for col in table.columns:
-            idx = base.column(col, exporter)
-            if idx is None:
-                notes.append(f"{col.title!r} is not a column of {options.base.name}: the LMS "
-                             f"will create it (or pass --lms-id)")
-            else:
-                base_cols[col.key] = idx
-    base_rows: dict[str, list[str]] = {}
-    for r in on_roster:
-        if base is not None:
-            found = base.find(all_ids[r.student])
-            if found is None:
-                problems.setdefault(r.student, []).append(
-                    f"not in {options.base.name} (the LMS's gradebook): dropped the course, or "
-                    f"the roster's id is wrong")
-            else:
-                base_rows[r.student] = found
-        missing = [c.title for c in table.columns if table.score(r, c) is None
-                   and not (r.student in base_rows and c.key in base_cols
-                            and base_rows[r.student][base_cols[c.key]].strip())]
-        if missing:
-            problems.setdefault(r.student, []).append(
-                f"no result for {', '.join(missing)}, and no grade to keep from --base "
-                f"(a blank cell would clear it in the LMS)")
-
-    if problems and not options.drop_unmatched:
-        listing = "\n".join(f"  {who}: {'; '.join(dict.fromkeys(why))}"
-                            for who, why in problems.items())
-        raise ExportError(
-            f"{len(problems)} row(s) could land on the wrong person or clear a grade; nothing "
-            f"was written:\n{listing}\nFix the roster (docs/lms.md, 'The roster'), or pass "
-            f"--drop-unmatched to leave these rows out of the file (they are listed)")
-    dropped = tuple((who, "; ".join(dict.fromkeys(why))) for who, why in problems.items())
-
-    keep = [r for r in on_roster if r.student not in problems]
-    changes: list[Change] = []
-    cells: dict[str, list[tuple[str, Action]]] = {}
-    for r in keep:
-        row_cells = []
-        for col in table.columns:
-            new = table.score(r, col)
-            old = ""
-            if r.student in base_rows and col.key in base_cols:
-                old = base_rows[r.student][base_cols[col.key]].strip()
-            action: Action
-            if new is None:
-                value, action = old, "no-result"
-            elif base is None or old in ("", "-"):
-                value, action = number(new), "write"
-            elif not _is_number(old):
-                value, action = old, "keep-text"
-            elif abs(float(old) - new) < 0.005:
-                value, action = old, "same"
-            elif new < float(old) and not options.allow_lower:
-                value, action = old, "keep-lower"
-            else:
-                value, action = number(new), "write"
-            row_cells.append((value, action))
-            changes.append(Change(r.student, r.name, col.title, old,
-                                  number(new) if new is not None else "", action))
-        cells[r.student] = row_cells
-
-    columns = list(enumerate(table.columns))
-    if base is not None:     # only what changed: rows and columns without a write are left out
-        keep = [r for r in keep if any(a == "write" for _, a in cells[r.student])]
-        columns = [(i, c) for i, c in columns
-                   if any(cells[r.student][i][1] == "write" for r in keep)]
-    now = options.now
-    rows = tuple(SheetRow(row=r, ids={f: all_ids[r.student].get(f, "") for f in fields},
-                          values=tuple(cells[r.student][i][0] for i, _ in columns),
-                          comments=tuple(feedback(r, c, table.course, now) for _, c in columns))
-                 for r in keep)
-    sheet = Sheet(course=table.course, columns=tuple(c for _, c in columns), id_fields=fields,
-                  rows=rows)
-    return Plan(sheet=sheet, changes=tuple(changes), dropped=dropped, left_out=left_out,
-                notes=tuple(notes))
+__all__ = ["EXPORTERS", "Change", "Column", "Columns", "ExportError", "ExportOptions",
+           "ExportReport", "Exporter", "LmsExporter", "Plan", "Row", "Sheet", "SheetRow", "Table", "TableExporter",
+           "build_table", "export", "feedback", "get", "load_results", "number", "plan",
+           "register"]
 
 
 # ------------------------------------------------------------------------------- export
@@ -470,9 +155,10 @@ def export(fmt: str, results_dir: Path, course: Course, out: Path,
     options = options or ExportOptions()
     table = build_table(course, load_results(results_dir), roster, options)
     if getattr(exporter, "lms", False):
-        the_plan = plan(exporter, table, options, fmt)
+        lms = cast(LmsExporter, exporter)
+        the_plan = plan(lms, table, options, fmt)
         if not dry_run:
-            exporter.write_sheet(the_plan.sheet, options, out)
+            lms.write_sheet(the_plan.sheet, options, out)
         return ExportReport(format=fmt, out=out, rows=len(the_plan.sheet.rows),
                             not_in_roster=tuple(table.not_in_roster),
                             no_submission=tuple(table.no_submission),
@@ -482,7 +168,7 @@ def export(fmt: str, results_dir: Path, course: Course, out: Path,
         raise ExportError(f"--base works with the LMS formats (canvas, moodle, blackboard, "
                           f"brightspace), not with --format {fmt}")
     if not dry_run:
-        exporter.write(table, options, out)
+        cast(TableExporter, exporter).write(table, options, out)
     keeps_all = getattr(exporter, "keeps_unmatched", False)
     omitted = () if keeps_all else tuple(table.not_in_roster)
     return ExportReport(format=fmt, out=out, rows=len(table.rows),

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import Column, ExportError
+from ._model import Column, ExportError
+from ._registry import LmsExporter
 
 NOT_STUDENTS = re.compile(r"^\s*(Muted|Manual Posting.*)?\s*$", re.IGNORECASE)
 
@@ -27,7 +28,7 @@ class BaseBook:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
-    def column(self, column: Column, exporter) -> int | None:
+    def column(self, column: Column, exporter: LmsExporter) -> int | None:
         for i, h in enumerate(self.header):
             if exporter.base_match(h.strip(), column):
                 return i
@@ -48,7 +49,7 @@ class BaseBook:
         return None
 
 
-def read_base(path: Path, exporter) -> BaseBook:
+def read_base(path: Path, exporter: LmsExporter) -> BaseBook:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import Column, ExportError, ExportOptions, Row, Sheet, number, register
 from ._csv import write_csv
+from ._model import Column, ExportError, ExportOptions, Row, Sheet, number
+from ._registry import register
 
 COLUMN_ID = re.compile(r"\|(\d+)\s*$")
 
@@ -61,7 +62,7 @@ class Blackboard:
     def base_match(self, header: str, column: Column) -> bool:
         m = COLUMN_ID.search(header)
         if column.lms_id:
-            return bool(m) and m.group(1) == column.lms_id
+            return m is not None and m.group(1) == column.lms_id
         return header.split(" [", 1)[0] == column.title
 
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Column, ExportError, ExportOptions, Row, Sheet, register
 from ._csv import write_csv
+from ._model import Column, ExportError, ExportOptions, Row, Sheet
+from ._registry import register
 
 
 @register("brightspace")

@@ -27,8 +27,9 @@ import io
 import re
 from pathlib import Path
 
-from . import Column, ExportError, ExportOptions, Row, Sheet, number, register
 from ._csv import write_csv
+from ._model import Column, ExportError, ExportOptions, Row, Sheet, number
+from ._registry import register
 
 NON_ASSIGNMENT = ("Current Score", "Current Points", "Current Grade", "Final Score",
                   "Final Points", "Final Grade", "Override Score", "Override Grade",
@@ -91,8 +92,8 @@ class Canvas:
     def base_match(self, header: str, column: Column) -> bool:
         m = TITLE_AND_ID.match(header)
         if column.lms_id:
-            return bool(m) and m.group(2) == column.lms_id
-        return header == column.title or (bool(m) and m.group(1) == column.title)
+            return m is not None and m.group(2) == column.lms_id
+        return header == column.title or (m is not None and m.group(1) == column.title)
 
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",

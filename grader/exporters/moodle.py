@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import Column, ExportOptions, Row, Sheet, register
 from ..results import write_atomic
+from ._model import Column, ExportOptions, Row, Sheet
+from ._registry import register
 
 FIELDS = {"Username": "username", "User ID": "lms_id", "Email address": "email",
           "ID number": "sis_id"}

@@ -17,7 +17,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import ExportError, ExportOptions, Table, register
+from ._model import ExportError, ExportOptions, Table
+from ._registry import register
 
 
 def db_url(out: Path | str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ExportOptions, Table, number, register
 from ._csv import write_csv
+from ._model import ExportOptions, Table, number
+from ._registry import register
 
 
 @register("csv")

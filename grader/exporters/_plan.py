@@ -2,8 +2,7 @@
 package docstring for the rules)."""
 from __future__ import annotations
 
-from ._model import (Action, Change, ExportError, ExportOptions, Plan, Sheet, SheetRow, Table,
-                     feedback, number)
+from ._model import Action, Change, ExportError, ExportOptions, Plan, Sheet, SheetRow, Table, feedback, number
 from ._registry import LmsExporter
 from .base import read_base
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from _kit import procfs
 
-from . import __version__, gradebook, results, student_id
+from . import __version__, gradebook, results, shards, student_id
 from .errors import GraderError
 from .intake import Workspace, take_in
 from .manifest import CHECKS_DIR, Course
@@ -73,9 +72,12 @@ def workspace_fingerprint(ws: Workspace, course_hash: str, late: dict) -> str:
     return h.hexdigest()
 
 
-def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+def in_shard(student: str, shard: tuple[int, int] | shards.PlanPart | None) -> bool:
+    """In part k of n: by a hash of the id, or by a balanced plan (grader.shards)."""
     if shard is None:
         return True
+    if isinstance(shard, shards.PlanPart):
+        return shard.holds(student)
     k, n = shard
     return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
 
@@ -230,28 +232,6 @@ def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def
 
 
 def merge(out_dir: Path, sources: list[Path], course: Course) -> int:
-    """Join the results of shards into `out_dir`; a student graded in two shards must have
-    identical fingerprints (the same submission), otherwise it is an error."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    seen: dict[str, tuple[str, Path]] = {}
-    count = 0
-    for src in sources:
-        if not src.is_dir():
-            raise GraderError(f"{src}: not a results folder (expected DIR/<student>/results.json)")
-        for path in sorted(src.glob("*/results.json")):
-            result = results.load(path)
-            folder = path.parent.name
-            if folder in seen and seen[folder][0] != result.fingerprint:
-                raise GraderError(f"student {result.student!r} was graded differently in "
-                                  f"{seen[folder][1]} and {src}; regrade one of them")
-            seen[folder] = (result.fingerprint, src)
-            target = out_dir / folder
-            if target.resolve() != path.parent.resolve():
-                tmp = out_dir / f".{folder}.merging"
-                shutil.rmtree(tmp, ignore_errors=True)
-                shutil.copytree(path.parent, tmp)
-                shutil.rmtree(target, ignore_errors=True)
-                tmp.rename(target)
-            count += 1
-    gradebook.write(course, out_dir)
-    return count
+    """Join the results of shards into `out_dir`: only a complete set of parts graded with
+    `course` (grader.shards.check names what is missing or mixed; nothing is written then)."""
+    return shards.merge(out_dir, sources, course)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
                lms_intake, manifest, report, results, student_id)
+from . import shards, slurm
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox, protect_grader, require_strong
 from .tamper import Guard
@@ -41,12 +42,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="kit-batch-") as tmp:
         staging = Path(tmp)
         subs, late = _gather(args.submissions, course, staging / "lms")
+        shard = shards.resolve(shard, args.plan, (s for s, _ in subs))
         folders = student_id.assign_folders(s for s, _ in subs)
         for collision in folders.collisions:
             print(f"grader: warning: {collision.message}", file=sys.stderr)
         todo, fresh = batch.plan(course, subs, out_dir, staging / "ws",
                                  regrade=set(args.regrade or ()), shard=shard, late=late,
                                  folders=folders, exercises=args.exercise or None)
+        if shard is not None:       # the part's contract, before grading: merge checks it
+            shards.write_part(out_dir, shard, batch.course_fingerprint(course, args.exercise),
+                              todo + fresh, args.exercise)
         unknown = set(args.regrade or ()) - {s for s, _ in subs}
         if unknown:
             raise GraderError(f"--regrade {', '.join(sorted(unknown))}: no such student among "
@@ -243,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regrade", action="append", metavar="STUDENT",
                    help="grade this student again even if up to date (repeatable)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N deterministic parts")
+    p.add_argument("--plan", metavar="PLAN", help="with --shard: the parts of a balanced plan "
+                                                  "(plan.json of `grader slurm`), not a hash")
     p.add_argument("--lines", action="store_true", help="one line per student, no progress bar")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--unsafe-sandbox", action="store_true",
@@ -261,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_merge)
 
     lms_commands.add_commands(sub)
+    slurm.add_command(sub)
     return parser
 
 

@@ -14,7 +14,7 @@ from .events import Recorder
 from .workers import GatedStep as _GatedStep
 from .workers import switching, worker_threads
 
-__all__ = ["GatedStep", "switching", "worker_threads"]
+__all__ = ["GatedStep", "record_locks", "switching", "traced_switching", "worker_threads"]
 
 
 class GatedStep(_GatedStep):
@@ -24,3 +24,38 @@ class GatedStep(_GatedStep):
     def __init__(self, recorder: Recorder, threads: int, pause: float = 0.005,
                  gate: float = 1.0) -> None:
         super().__init__(recorder, threads, pause=pause, gate=gate, settle=0.0)
+
+
+def record_locks(recorder: Recorder) -> None:
+    """Record "acquired" (after) and "released" (before) for every lock the student's module
+    made (locktrace's traced locks): who held which lock, and when, seen from the checker's
+    side, however many times the student calls step()."""
+    from . import locktrace
+    cls = locktrace.TracedLock
+    if getattr(cls, "_kit_recorded", False):
+        return
+    acquire, release = cls.acquire, cls.release
+    index: dict[int, int] = {}
+
+    def number(lock: object) -> int:
+        return index.setdefault(id(lock), len(index))
+
+    def recorded_acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[no-untyped-def]
+        got = acquire(self, blocking, timeout)
+        if got:
+            recorder.record("acquired", lock=number(self))
+        return got
+
+    def recorded_release(self) -> None:  # type: ignore[no-untyped-def]
+        recorder.record("released", lock=number(self))
+        release(self)
+
+    cls.acquire = cls.__enter__ = recorded_acquire  # type: ignore[method-assign,assignment]
+    cls.release = recorded_release  # type: ignore[method-assign]
+    cls._kit_recorded = True  # type: ignore[attr-defined]
+
+
+def traced_switching(module: object, recorder: Recorder, function: str, *args: object) -> object:
+    """`switching`, with the student's lock acquisitions recorded (see record_locks)."""
+    record_locks(recorder)
+    return switching(module, recorder, function, *args)

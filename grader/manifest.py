@@ -22,6 +22,9 @@ KINDS: tuple[str, ...] = ("timing", "ordering", "state", "isolation", "api")
 VISIBILITIES: tuple[str, ...] = ("hidden", "after_due_date", "after_published", "visible")
 TOPICS: tuple[str, ...] = ("processes", "threads", "asyncio", "concepts")
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+# policies.time_budget: below Gradescope's default timeout (10 min), at most its maximum (40 min)
+DEFAULT_TIME_BUDGET = 480.0
+TIME_BUDGET_RANGE = (60.0, 2400.0)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class Course:
     due: datetime | None = None
     published: bool = False
     term: str = ""
+    # seconds for grading one submission on an autograder platform (Gradescope): the whole
+    # run, shared among the exercises (policies.time_budget)
+    time_budget: float = DEFAULT_TIME_BUDGET
 
     @property
     def max_points(self) -> float:
@@ -216,8 +222,17 @@ def load(path: str | Path = "course.yaml") -> Course:
         limits = Limits(**{k: int(_get(lim, k, "defaults.limits", int, problems, getattr(limits, k)))
                            for k in fields})
     late = LatePolicy()
+    time_budget = DEFAULT_TIME_BUDGET
     if "policies" in top:
-        pol = _keys(top["policies"], "policies", {"late": False}, problems)
+        pol = _keys(top["policies"], "policies", {"late": False, "time_budget": False}, problems)
+        time_budget = _get(pol, "time_budget", "policies", (int, float), problems,
+                           DEFAULT_TIME_BUDGET)
+        low, high = TIME_BUDGET_RANGE
+        if not low <= time_budget <= high:
+            problems.add("policies.time_budget", pol["time_budget"].line,
+                         f"seconds for one submission's whole run, between {low:g} and {high:g} "
+                         f"(Gradescope stops a run at 40 minutes at most), found {time_budget:g}")
+            time_budget = DEFAULT_TIME_BUDGET
         if "late" in pol:
             lp = _keys(pol["late"], "policies.late", {"grace_minutes": False,
                                                       "penalty_per_day": False,
@@ -302,7 +317,7 @@ def load(path: str | Path = "course.yaml") -> Course:
                   term=_get(course_map, "term", "course", str, problems, ""),
                   published=_get(course_map, "published", "course", bool, problems, False),
                   root=path.resolve().parent, exercises=tuple(exercises), limits=limits,
-                  late=late, due=due)
+                  late=late, due=due, time_budget=float(time_budget))
 
 
 # ---------------------------------------------------------------------------- cross-checks

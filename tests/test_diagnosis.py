@@ -13,7 +13,7 @@ from .conftest import ROOT
 from .test_hostile import isolation, write_course
 
 STUCK = ROOT / "tests" / "stuck"
-LEVELS = ["namespaces", "session"]
+LEVELS = ["namespaces", "userns", "session"]
 
 
 @pytest.fixture(scope="module")

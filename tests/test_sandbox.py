@@ -19,7 +19,7 @@ from grader.sandbox import Sandbox
 from .conftest import ROOT
 from .test_hostile import isolation, write_course
 
-LEVELS = ["namespaces", "session"]
+LEVELS = ["namespaces", "userns", "session"]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,9 @@ def test_the_environment_carries_nothing_that_signs(small_course, tmp_path, leve
     assert run.returned, run.explain()
     assert [e["arg"] for e in run.events if e["ev"] == "start"] == ["real"]
     assert run.rejected_events == len(run.value)
+    # (bubblewrap adds PWD: the run's own scratch folder)
     assert set(run.value) <= {"PATH", "LANG", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED",
-                              "MALLOC_ARENA_MAX", "KIT_RUN", "KIT_TEST_SESSION"}
+                              "MALLOC_ARENA_MAX", "KIT_RUN", "KIT_TEST_SESSION", "PWD"}
 
 
 def test_values_that_are_not_data_equal_nothing(small_course, tmp_path):
@@ -139,8 +140,9 @@ def test_concurrent_runs_have_distinct_uids(small_course, tmp_path):
     assert len(set(uids)) == 3 and os.getuid() not in uids and 0 not in uids
 
 
-def test_the_course_and_the_hosts_tmp_are_hidden(small_course, tmp_path):
-    isolation("namespaces")
+@pytest.mark.parametrize("level", ["namespaces", "userns"])
+def test_the_course_and_the_hosts_tmp_are_hidden(small_course, tmp_path, level):
+    isolation(level)
     folder = _module(tmp_path, f"""
         import os
         def f():
@@ -148,7 +150,7 @@ def test_the_course_and_the_hosts_tmp_are_hidden(small_course, tmp_path):
                     os.path.exists({str(tmp_path)!r}), os.listdir("/dev/shm"),
                     len(os.listdir("/tmp"))]
     """)
-    run = _box(small_course, "namespaces").run(folder, "mod", "f", timeout=10)
+    run = _box(small_course, level).run(folder, "mod", "f", timeout=10)
     assert run.value == [False, False, [], 1], run.explain()
 
 

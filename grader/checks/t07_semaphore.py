@@ -29,9 +29,27 @@ def _runs(student: Student):  # type: ignore[no-untyped-def]
     return [(v, c, _run(student, v, c)) for v, c in CASES]
 
 
+def _require_visits(run, visitors: int, capacity: int, what: str) -> list:  # type: ignore[no-untyped-def]
+    """Fail closed: more visitors than the room holds must have been in and out (visit(i)
+    called and finished) before `what` can be judged from the visits. One visitor missing is
+    the business of the check that every visitor comes, not of this one."""
+    ivs = intervals(run)
+    came = {i.arg for i in ivs if i.end is not None} & set(range(visitors))
+    if not ivs:
+        fail(f"visit_room(visit, {visitors}, {capacity}) never called visit(): no visitor "
+             f"entered the room, so {what} could not be seen. Start one thread per visitor "
+             f"that calls visit(i) while holding the Semaphore.")
+    if len(came) <= capacity:
+        fail(f"only {len(came)} of the {visitors} visitors were in and out of the room, no "
+             f"more than its capacity of {capacity}, so {what} could not be seen (see the "
+             f"check that every visitor comes exactly once).")
+    return ivs
+
+
 def test_bounded(student: Student) -> None:
     for visitors, capacity, run in _runs(student):
-        peak = peak_concurrency(intervals(run))
+        peak = peak_concurrency(_require_visits(run, visitors, capacity,
+                                                "whether the room stays within its capacity"))
         if peak > capacity:
             fail(f"with {visitors} visitors and room for {capacity}, up to {peak} were inside "
                  f"at once. Every visitor must hold the same Semaphore({capacity}) for its "
@@ -41,7 +59,8 @@ def test_bounded(student: Student) -> None:
 
 def test_full(student: Student) -> None:
     for visitors, capacity, run in _runs(student):
-        peak = peak_concurrency(intervals(run))
+        peak = peak_concurrency(_require_visits(run, visitors, capacity,
+                                                "whether the room fills up"))
         if peak < capacity:
             fail(f"with {visitors} visitors and room for {capacity}, never more than {peak} "
                  f"were inside at once: the room was never full. A Semaphore({capacity}) lets "
@@ -55,6 +74,9 @@ def test_every_visitor(student: Student) -> None:
         missing = [i for i in range(visitors) if counts[i] == 0]
         twice = sorted(a for a, k in counts.items() if k > 1)
         strangers = sorted((a for a in counts if a not in range(visitors)), key=repr)
+        if not ivs:
+            fail(f"visit_room(visit, {visitors}, {capacity}) never called visit(): none of the "
+                 f"{visitors} visitors came")
         if missing or twice or strangers:
             parts = [f"never came: {missing}" if missing else "",
                      f"came more than once: {twice}" if twice else "",
@@ -70,7 +92,7 @@ def test_every_visitor(student: Student) -> None:
 def test_own_threads(student: Student) -> None:
     for visitors, capacity, run in _runs(student):
         callers = {e["tid"] for e in run.events if e["ev"] == "caller"}
-        ivs = intervals(run)
+        ivs = _require_visits(run, visitors, capacity, "which threads the visitors ran in")
         if not callers or any(i.tid in callers for i in ivs):
             fail("some visits ran in the thread that called visit_room: each visitor is a "
                  "thread of its own")

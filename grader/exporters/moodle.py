@@ -20,6 +20,7 @@ read in docs/lms.md):
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..results import write_atomic
@@ -60,6 +61,14 @@ def php_field(text: str) -> str:
         out.append('""' if ch == '"' else ch)
         i += 1
     return '"' + "".join(out) + '"'
+
+
+def readback(text: str) -> str:
+    """What Moodle stores for a cell written with `php_field`: `text` itself, except where
+    php_field parts an even run of `\\` from the `"` after it, after Moodle's newline fix and
+    trim()."""
+    parted = re.sub(r'(?<!\\)((?:\\\\)+)"', r'\1 "', text)
+    return parted.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @register("moodle")

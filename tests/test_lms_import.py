@@ -1,0 +1,448 @@
+"""Each LMS file fed to the LMS's own parsing — Canvas's GradebookImporter rules on Ruby's CSV
+(tests/lms/canvas_import.rb), Moodle's csvlib + grade/import/csv on PHP's fgetcsv
+(tests/lms/moodle_import.php) — on one class built to hold every case of issue 15, asserting
+the gradebook AFTER the import: every score on the right person, nothing blanked, no abort,
+comments intact and free of text the student may not see yet.
+
+Fast: results.json fixtures are written directly (no grading); each import is one ruby/php
+process. Skipped, with the reason, where ruby or php is missing (.ci/run installs both).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from grader import exporters, manifest, results
+from grader.exporters import ExportError, ExportOptions
+from grader.exporters.moodle import php_field, readback
+from grader.results import CheckResult, SubmissionResult
+from grader.roster import load_roster
+
+LMS = Path(__file__).parent / "lms"
+RUBY = shutil.which("ruby")
+PHP = shutil.which("php")
+needs_ruby = pytest.mark.skipif(RUBY is None, reason="ruby is not installed (.ci/run installs "
+                                "Debian's ruby): Canvas's parser cannot be run")
+needs_php = pytest.mark.skipif(PHP is None, reason="php is not installed (.ci/run installs "
+                               "Debian's php-cli): Moodle's parser cannot be run")
+
+DUE = datetime.now(UTC) + timedelta(days=7)     # after_due_date text is not shown yet
+COURSE_YAML = f"""\
+course: {{id: c101, title: Concurrency, due: "{DUE.isoformat()}"}}
+exercises:
+  - id: ex_a
+    title: Join them all
+    topic: processes
+    checks:
+      - {{id: overlap, kind: ordering, points: 3, description: "tasks overlap"}}
+      - {{id: reaped, kind: isolation, points: 2, visibility: after_due_date,
+          description: "SECRET-DESC no zombies"}}
+      - {{id: ghost, kind: isolation, points: 1, visibility: hidden, description: "SECRET-H"}}
+  - id: ex_b
+    title: Lock the counter
+    topic: threads
+    checks:
+      - {{id: total, kind: state, points: 4, description: "the count is exact"}}
+"""
+
+# Every case of the issue: accents, apostrophes, "_" in names and ids, a student who dropped
+# (graded, on the roster, gone from the LMS), a student with no submission who already has a
+# grade in the LMS (dave), a test account (in the LMS, not on the roster), a graded student
+# not on the roster (carol), a student whose roster row has no LMS id (nina).
+ROSTER = (
+    "student,name,email,username,lms_id,sis_id,sis_login,section\r\n"
+    'ada,"Lovelace, Ada ""Countess""",ada@example.org,alovelace,1001,S-1,ada.l,Mon\r\n'
+    "zoe,Zoë Ångström-Ñúñez,zoe@example.org,zangstrom,1002,S-2,zoe_a,Tue\r\n"
+    "sean,Seán O'Brien,sean@example.org,s_obrien,1004,S_4,s_obrien,Tue\r\n"
+    "mary_ann,Mary_Ann de la Cruz,ma@example.org,mary_ann,1005,S-5,mary_ann,Mon\r\n"
+    "dave,Dave Null,dave@example.org,dnull,1003,S-3,dnull,Tue\r\n"
+    "dee,Dee Parted,dee@example.org,dparted,1006,S-6,dparted,Mon\r\n"
+    "nina,Nina Noid,nina@example.org,,,,,Mon\r\n"
+)
+NASTY = ('C:\\temp\\"x" — naïve "quotes", commas, a \\ backslash\\\\"two", line\nbreak '
+         + "long " * 400 + "end\\")
+
+
+def check(ex: str, cid: str, score: float, top: float, status: str = "passed",
+          visibility: str = "visible", message: str = "", description: str = "") -> CheckResult:
+    return CheckResult(exercise=ex, check=cid, kind="state", status=status, score=score,
+                       max_score=top, description=description or cid, visibility=visibility,
+                       message=message)
+
+
+def graded() -> list[SubmissionResult]:
+    def sub(student, a, b, late=None, msg_a="the tasks ran one after another"):
+        return SubmissionResult(student=student, course="c101", late=late or {}, checks=(
+            check("ex_a", "overlap", a, 3, "passed" if a == 3 else "failed", message=msg_a),
+            check("ex_a", "reaped", 0, 2, "failed", "after_due_date", "SECRET-MSG zombie 4242",
+                  "SECRET-DESC no zombies"),
+            check("ex_a", "ghost", 0, 1, "failed", "hidden", "SECRET-HIDDEN", "SECRET-H"),
+            check("ex_b", "total", b, 4, "passed" if b == 4 else "failed",
+                  message="lost 3 increments")))
+    return [sub("ada", 3, 0, {"days_late": 1, "penalty": 0.1}), sub("zoe", 0, 4, msg_a=NASTY),
+            sub("sean", 3, 4), sub("mary_ann", 1.5, 2), sub("dee", 3, 4), sub("carol", 3, 4),
+            sub("nina", 3, 4)]
+
+
+# ---------------------------------------------------------------------- the LMS gradebooks
+
+CANVAS_STUDENTS = [
+    {"id": 1001, "name": 'Ada "Countess" Lovelace', "sortable_name": 'Lovelace, Ada "Countess"',
+     "sis_user_id": "S-1", "login_id": "ada.l"},
+    {"id": 1002, "name": "Zoë Ångström-Ñúñez", "sortable_name": "Ångström-Ñúñez, Zoë",
+     "sis_user_id": "S-2", "login_id": "zoe_a"},
+    {"id": 1004, "name": "Seán O'Brien", "sortable_name": "O'Brien, Seán",
+     "sis_user_id": "S_4", "login_id": "s_obrien"},
+    {"id": 1005, "name": "Mary_Ann de la Cruz", "sortable_name": "de la Cruz, Mary_Ann",
+     "sis_user_id": "S-5", "login_id": "mary_ann"},
+    {"id": 1003, "name": "Dave Null", "sortable_name": "Null, Dave", "sis_user_id": "S-3",
+     "login_id": "dnull"},
+    {"id": 1006, "name": "Dee Parted", "sortable_name": "Parted, Dee", "sis_user_id": "S-6",
+     "login_id": "dparted", "concluded": True},
+    {"id": 1999, "name": "Test Student", "sortable_name": "Student, Test", "sis_user_id": "",
+     "login_id": ""},
+    # carol is not on the roster; a Canvas user with a name like nina's exists
+    {"id": 1007, "name": "Nina Noid", "sortable_name": "Noid, Nina", "sis_user_id": "S-7",
+     "login_id": "nnoid"},
+]
+CANVAS_BEFORE = {"1003": {"501": "3", "502": "2"}, "1999": {"501": "1"},
+                 "1004": {"501": "5", "502": "4"}, "1005": {"502": "4"}}
+
+
+def canvas_state() -> dict:
+    return {"students": CANVAS_STUDENTS,
+            "assignments": [{"id": 501, "title": "ex_a: Join them all"},
+                            {"id": 502, "title": "ex_b: Lock the counter"}],
+            "scores": json.loads(json.dumps(CANVAS_BEFORE))}
+
+
+def canvas_base_csv(path: Path, scores: dict) -> Path:
+    """The gradebook as Canvas's 'Export Entire Gradebook' writes it."""
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ex_a: Join them all (501)",
+             "ex_b: Lock the counter (502)", "Current Score", "Final Score"],
+            ["    Points Possible", "", "", "", "", "6.00", "4.00", "(read only)", "(read only)"]]
+    for s in CANVAS_STUDENTS:
+        if s.get("concluded"):
+            continue
+        got = scores.get(str(s["id"]), {})
+        rows.append([s["sortable_name"], str(s["id"]), s["sis_user_id"], s["login_id"], "Mon",
+                     got.get("501", ""), got.get("502", ""), "", ""])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
+MOODLE_USERS = [
+    {"id": 11, "username": "alovelace", "email": "ada@example.org", "idnumber": "S-1"},
+    {"id": 12, "username": "zangstrom", "email": "zoe@example.org", "idnumber": "S-2"},
+    {"id": 14, "username": "s_obrien", "email": "sean@example.org", "idnumber": "S_4"},
+    {"id": 15, "username": "mary_ann", "email": "ma@example.org", "idnumber": "S-5"},
+    {"id": 13, "username": "dnull", "email": "dave@example.org", "idnumber": "S-3"},
+    {"id": 16, "username": "dparted", "email": "dee@example.org", "idnumber": "S-6"},
+    {"id": 99, "username": "teststudent", "email": "test@example.org", "idnumber": ""},
+    {"id": 17, "username": "nnoid", "email": "nina@example.org", "idnumber": "S-7"},
+]
+MOODLE_BEFORE = {"13": {"71": "3", "72": "2"}, "99": {"71": "1"}, "14": {"71": "5"}}
+
+
+def moodle_state(map_from: str, map_to: str, columns: list[str]) -> dict:
+    items = {"ex_a: Join them all": 71, "ex_b: Lock the counter": 72}
+    return {"users": MOODLE_USERS, "map_from": map_from, "map_to": map_to,
+            "items": {h: items[h] for h in columns if h in items},
+            "feedback": {f"{h} (Feedback)": i for h, i in items.items()},
+            "grades": json.loads(json.dumps(MOODLE_BEFORE))}
+
+
+# ---------------------------------------------------------------------------- running them
+
+@dataclass
+class Class_:
+    root: Path
+    course: manifest.Course
+    graded: Path
+    roster: list
+
+
+@pytest.fixture
+def klass(tmp_path) -> Class_:
+    (tmp_path / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
+    out = tmp_path / "graded"
+    for r in graded():
+        results.save(r, out / r.student / "results.json")
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    return Class_(tmp_path, manifest.load(tmp_path / "course.yaml"), out,
+                  load_roster(tmp_path / "roster.csv"))
+
+
+def run(cmd: list[str], state: dict, tmp: Path) -> dict:
+    path = tmp / "state.json"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    done = subprocess.run([*cmd, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def canvas_import(csv_path: Path, state: dict) -> dict:
+    return run([RUBY, str(LMS / "canvas_import.rb"), str(csv_path)], state, csv_path.parent)
+
+
+def moodle_import(csv_path: Path, state: dict) -> dict:
+    out = run([PHP, str(LMS / "moodle_import.php"), str(csv_path)], state, csv_path.parent)
+    out["grades"] = {k: (v or {}) for k, v in (out["grades"] or {}).items()}
+    out["feedback"] = out["feedback"] or {}
+    return out
+
+
+def kit_comment(klass: Class_, student: str, column_key: str) -> str:
+    table = exporters.build_table(klass.course, [results.load(klass.graded / student /
+                                                              "results.json")],
+                                  None, ExportOptions())
+    col = next(c for c in table.columns if c.key == column_key)
+    return exporters.feedback(table.rows[0], col, klass.course)
+
+
+# ---------------------------------------------------------------------------------- Canvas
+
+@needs_ruby
+def test_canvas_every_score_lands_on_the_right_person_and_nothing_is_blanked(klass):
+    out = klass.root / "canvas.csv"
+    report = exporters.export("canvas", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(lms_ids={"ex_a": "501", "ex_b": "502"},
+                                            drop_unmatched=True))
+    assert dict(report.plan.dropped) == {
+        "carol": "graded, but not in the roster",
+        "nina": "no lms_id, sis_id, sis_login or username in the roster (Canvas would match "
+                "this row by name)"}
+    after = canvas_import(out, canvas_state())
+    assert after["errors"] == [] and after["new_assignments"] == []
+    assert after["unmatched_rows"] == []
+    assert after["scores"] == {
+        "1001": {"501": "2.7", "502": "0"},          # late: 3 * 0.9
+        "1002": {"501": "0", "502": "4"},
+        "1004": {"501": "3", "502": "4"},            # the kit's grade replaces the LMS's 5
+        "1005": {"501": "1.5", "502": "2"},
+        "1003": {"501": "3", "502": "2"},            # dave: no submission, grades untouched
+        "1999": {"501": "1"},                        # the test account: untouched
+    }                                                # dee: concluded; nina, carol: left out
+
+
+@needs_ruby
+def test_canvas_a_row_with_only_a_name_is_refused_not_matched_by_name(klass):
+    with pytest.raises(ExportError, match=r"nina: no lms_id, sis_id, sis_login or username"):
+        exporters.export("canvas", klass.graded, klass.course, klass.root / "c.csv",
+                         [e for e in klass.roster], ExportOptions(lms_ids={"ex_a": "501"}))
+
+
+@needs_ruby
+def test_canvas_with_base_writes_only_changes_and_never_lowers_by_default(klass):
+    base = canvas_base_csv(klass.root / "gradebook.csv", CANVAS_BEFORE)
+    roster = [e for e in klass.roster if e.student != "nina"]
+    out = klass.root / "canvas.csv"
+    ids = {"ex_a": "501", "ex_b": "502"}
+    report = exporters.export("canvas", klass.graded, klass.course, out, roster,
+                              ExportOptions(lms_ids=ids, base=base, drop_unmatched=True))
+    dropped = dict(report.plan.dropped)
+    assert set(dropped) == {"carol", "dee", "nina"}
+    assert "not in gradebook.csv" in dropped["dee"]
+    assert [ln.strip() for ln in report.plan.lines()] == [
+        "Lovelace, Ada \"Countess\" (ada) · ex_a: Join them all: — → 2.7",
+        "Lovelace, Ada \"Countess\" (ada) · ex_b: Lock the counter: — → 0",
+        "Zoë Ångström-Ñúñez (zoe) · ex_a: Join them all: — → 0",
+        "Zoë Ångström-Ñúñez (zoe) · ex_b: Lock the counter: — → 4",
+        "Seán O'Brien (sean) · ex_a: Join them all: 5 kept (the kit has 3, lower; "
+        "--allow-lower to write it)",
+        "Mary_Ann de la Cruz (mary_ann) · ex_a: Join them all: — → 1.5",
+        "Mary_Ann de la Cruz (mary_ann) · ex_b: Lock the counter: 4 kept (the kit has 2, "
+        "lower; --allow-lower to write it)"]
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r[1] for r in rows[2:]] == ["1001", "1002", "1005"]      # sean: nothing changed
+    after = canvas_import(out, canvas_state())
+    assert after["new_assignments"] == [] and after["unmatched_rows"] == []
+    assert after["scores"] == {"1001": {"501": "2.7", "502": "0"}, "1002": {"501": "0", "502": "4"},
+                               "1004": {"501": "5", "502": "4"}, "1005": {"501": "1.5", "502": "4"},
+                               "1003": {"501": "3", "502": "2"}, "1999": {"501": "1"}}
+
+    exporters.export("canvas", klass.graded, klass.course, out, roster,
+                     ExportOptions(lms_ids=ids, base=base, drop_unmatched=True, allow_lower=True))
+    after = canvas_import(out, canvas_state())
+    assert after["scores"]["1004"] == {"501": "3", "502": "4"}
+    assert after["scores"]["1005"] == {"501": "1.5", "502": "2"}
+    assert after["scores"]["1003"] == {"501": "3", "502": "2"}
+
+
+@needs_ruby
+def test_canvas_the_files_before_issue_15_did_what_the_issue_says(klass, tmp_path):
+    """The simulator reproduces the reported harm, so its 'after' assertions mean something."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Student,ID,SIS User ID,SIS Login ID,Section,ex_a: Join them all (501)\n"
+                   "    Points Possible,,,,,6\n"
+                   "Dave Null,1003,,,,\n"                    # blank cell
+                   "Someone,,,mary_ann,,6\n", encoding="utf-8")   # kit id as a login
+    after = canvas_import(bad, canvas_state())
+    assert "501" not in after["scores"]["1003"]              # dave's grade deleted
+    assert after["scores"]["1005"]["501"] == "6"             # landed on a login that matched
+    bad.write_text("Student,ID,SIS User ID,SIS Login ID,Section,ex_a: Join them all (abc)\n"
+                   "Dave Null,1003,,,,6\n", encoding="utf-8")
+    assert canvas_import(bad, canvas_state())["new_assignments"] == ["ex_a: Join them all (abc)"]
+
+
+@pytest.mark.parametrize("lms_id, title, match", [
+    ("abc", "Join them all", "must be the Canvas assignment id"),
+    ("", "Override Status notes", "read-only Gradebook column"),
+    ("", "Final Grade prep", "read-only Gradebook column"),
+    ("501", "Section", "student column"),
+])
+def test_canvas_refuses_bad_ids_and_reserved_titles(klass, lms_id, title, match):
+    (klass.root / "course.yaml").write_text(
+        COURSE_YAML.replace("title: Join them all", f"title: {title}"), encoding="utf-8")
+    course = manifest.load(klass.root / "course.yaml")
+    if title == "Section":     # the column title is "<id>: <title>"; use the total's title
+        course = manifest.Course(**{**course.__dict__, "title": "Section"})
+        opts = ExportOptions(columns="total", lms_ids={"total": "x"}, drop_unmatched=True)
+        with pytest.raises(ExportError, match="must be the Canvas assignment id"):
+            exporters.export("canvas", klass.graded, course, klass.root / "c.csv", klass.roster,
+                             opts)
+        return
+    with pytest.raises(ExportError, match=match):
+        exporters.export("canvas", klass.graded, course, klass.root / "c.csv", klass.roster,
+                         ExportOptions(lms_ids={"ex_a": lms_id} if lms_id else {},
+                                       drop_unmatched=True))
+
+
+# ---------------------------------------------------------------------------------- Moodle
+
+@needs_php
+def test_moodle_every_score_on_the_right_person_comments_exact_nothing_blanked(klass):
+    out = klass.root / "moodle.csv"
+    report = exporters.export("moodle", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(drop_unmatched=True))
+    assert set(dict(report.plan.dropped)) == {"carol"}
+    header = next(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert header[0] == "Email address"     # the one identifier every student has (nina: no username)
+    assert report.plan.sheet.id_fields == ("Email address",)
+    after = moodle_import(out, moodle_state("Email address", "useremail", header))
+    assert after["error"] is None
+    assert after["grades"] == {
+        "11": {"71": "2.7", "72": "0"}, "12": {"71": "0", "72": "4"},
+        "14": {"71": "3", "72": "4"}, "15": {"71": "1.5", "72": "2"},
+        "16": {"71": "3", "72": "4"},                 # dee: Moodle still has the user
+        "17": {"71": "3", "72": "4"},                 # nina, by her e-mail address
+        "13": {"71": "3", "72": "2"},                 # dave: untouched
+        "99": {"71": "1"}}                            # test account: untouched
+    for student, uid in (("ada", "11"), ("zoe", "12"), ("mary_ann", "15")):
+        assert after["feedback"][uid]["71"] == readback(kit_comment(klass, student, "ex_a"))
+        assert after["feedback"][uid]["72"] == readback(kit_comment(klass, student, "ex_b"))
+    text = json.dumps(after["feedback"], ensure_ascii=False)
+    assert "SECRET" not in text and "4242" not in text
+    zoe = after["feedback"]["12"]["71"]
+    assert 'C:\\temp\\"x" — naïve "quotes", commas, a \\ backslash' in zoe
+    assert zoe.endswith(", line; 2 check(s) not shown yet failed")   # the first line, then a count
+
+
+@needs_php
+def test_moodle_a_blank_identifier_would_send_grades_to_the_row_above_so_it_is_refused(klass):
+    roster = [e if e.student != "nina" else type(e)(student="nina", name="Nina Noid")
+              for e in klass.roster]
+    with pytest.raises(ExportError, match=r"nina: no username in the roster"):
+        exporters.export("moodle", klass.graded, klass.course, klass.root / "m.csv", roster)
+    bad = klass.root / "bad.csv"        # what such a row does in Moodle, shown by the simulator
+    bad.write_text('Username,ex_a: Join them all\nalovelace,3\n,6\n', encoding="utf-8")
+    after = moodle_import(bad, moodle_state("Username", "username", ["ex_a: Join them all"]))
+    assert after["grades"]["11"]["71"] == "6"
+
+
+@needs_php
+def test_moodle_with_base_writes_only_changes_keeps_higher_grades(klass):
+    base = klass.root / "moodle-export.csv"
+    base.write_text(
+        "First name,Last name,ID number,Institution,Department,Email address,"
+        "Assignment: ex_a: Join them all (Real),Assignment: ex_b: Lock the counter (Real),"
+        "Last downloaded from this course\n"
+        "Ada,Lovelace,S-1,,,ada@example.org,-,-,1\n"
+        "Zoë,Ångström-Ñúñez,S-2,,,zoe@example.org,0.00,4.00,1\n"
+        "Seán,O'Brien,S_4,,,sean@example.org,5.00,-,1\n"
+        "Mary_Ann,de la Cruz,S-5,,,ma@example.org,-,-,1\n"
+        "Dave,Null,S-3,,,dave@example.org,3.00,2.00,1\n", encoding="utf-8")
+    out = klass.root / "moodle.csv"
+    report = exporters.export("moodle", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(base=base, drop_unmatched=True))
+    assert set(dict(report.plan.dropped)) == {"carol", "nina", "dee"}
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r[0] for r in rows[1:]] == ["ada@example.org", "sean@example.org",
+                                        "ma@example.org"]                 # zoe: no change
+    header = rows[0]
+    after = moodle_import(out, moodle_state("Email address", "useremail", header))
+    assert after["error"] is None
+    assert after["grades"]["11"] == {"71": "2.7", "72": "0"}
+    assert after["grades"]["14"] == {"71": "5", "72": "4"}        # 5 kept, 4 written
+    assert after["grades"]["13"] == {"71": "3", "72": "2"}
+
+
+@needs_php
+@pytest.mark.parametrize("text", [
+    "plain", 'a "quoted" word', "back\\slash", 'escaped \\"quote', 'odd \\\\\\"three',
+    "trailing backslash \\", "two trailing \\\\", "comma, and; semicolon", "line\nbreak",
+    "crlf\r\nbreak", "non-ASCII: naïve Ærø — 漢字 🙂", "x" * 20000, '""', '\\', '"',
+])
+def test_moodle_cells_read_back_exactly_through_fgetcsv_and_moodles_fputcsv(tmp_path, text):
+    path = tmp_path / "m.csv"
+    path.write_text(",".join(php_field(c) for c in ["Username", "ex_a: Join them all",
+                                                    "ex_a: Join them all (Feedback)"]) + "\r\n"
+                    + ",".join(php_field(c) for c in ["alovelace", "3", text]) + "\r\n",
+                    encoding="utf-8")
+    after = moodle_import(path, moodle_state("Username", "username", ["ex_a: Join them all"]))
+    assert after["error"] is None
+    assert after["feedback"]["11"]["71"] == readback(text)
+    if '\\\\"' not in text:         # every text but an even run of \\ before " reads back as is
+        assert readback(text) == text.replace("\r\n", "\n").strip()
+    assert after["grades"]["11"]["71"] == "3"
+
+
+@needs_php
+def test_moodle_python_quoting_breaks_on_backslash_quote_which_php_field_avoids(tmp_path):
+    """The reported bug: RFC 4180 quoting of `\\"` gives fgetcsv the wrong field count."""
+    path = tmp_path / "m.csv"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [["Username", "ex_a: Join them all (Feedback)", "ex_a: Join them all"],
+         ["alovelace", 'say \\"hi\\", then', "3"]])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    after = moodle_import(path, moodle_state("Username", "username", ["ex_a: Join them all"]))
+    assert after["error"] == "csvweirdcolumns" or after["feedback"]["11"]["71"] != 'say \\"hi\\", then'
+
+
+# ------------------------------------------------------------------ Blackboard, Brightspace
+
+@pytest.mark.parametrize("fmt", ["blackboard", "brightspace"])
+def test_blackboard_and_brightspace_rows_have_an_id_and_no_blank_cell(klass, fmt):
+    out = klass.root / f"{fmt}.csv"
+    report = exporters.export(fmt, klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(drop_unmatched=True))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert set(dict(report.plan.dropped)) == {"carol", "nina"}
+    assert all(cell != "" for r in rows[1:] for cell in r[2 if fmt == "blackboard" else 0:])
+    ids = [r[2] for r in rows[1:]] if fmt == "blackboard" else [r[0] for r in rows[1:]]
+    expected = ["alovelace", "zangstrom", "s_obrien", "mary_ann", "dparted"]
+    if fmt == "brightspace":
+        expected = ["#1001", "#1002", "#1004", "#1005", "#1006"]
+    assert ids == expected
+    assert "dnull" not in out.read_text(encoding="utf-8")
+
+
+def test_brightspace_falls_back_to_username_when_some_orgdefinedid_is_missing(klass):
+    roster = [e for e in klass.roster if e.student != "ada"]
+    roster.append(type(klass.roster[0])(student="ada", name="Ada", username="alovelace"))
+    out = klass.root / "b.csv"
+    exporters.export("brightspace", klass.graded, klass.course, out, roster,
+                     ExportOptions(drop_unmatched=True))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows[0][0] == "Username" and "OrgDefinedId" not in rows[0]

@@ -46,7 +46,7 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
                     exercises: list[str] | None = None, visible_only: bool = False,
                     log: list[str] | None = None, calibration: dict | None = None,
                     late: dict | None = None, fingerprint: str = "",
-                    on_check=None) -> SubmissionResult:  # type: ignore[no-untyped-def]
+                    on_check=None) -> SubmissionResult:
     """Grade one workspace. `late` is what the intake knows ({"submitted_at": iso} or
     {"marked_late": True}); `calibration` is the batch's measure of this machine."""
     started = datetime.now(UTC)

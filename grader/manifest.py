@@ -192,16 +192,16 @@ def load(path: str | Path = "course.yaml") -> Course:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ManifestError([f"{path}: no such file — run from the course folder or pass its path"])
+        raise ManifestError([f"{path}: no such file — run from the course folder or pass its path"]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError([f"{path}: cannot read it: {exc}"])
+        raise ManifestError([f"{path}: cannot read it: {exc}"]) from exc
     problems = _Problems(path)
     try:
         tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise ManifestError([f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"])
+        raise ManifestError([f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
     if tree is None:
         raise ManifestError([f"{path}: the file is empty; it needs course:, defaults: and exercises:"])
     root = _plain(tree)
@@ -330,10 +330,10 @@ def check_files(course: Course) -> list[str]:
             for f in ex.files:
                 if not (course.root / folder / f).is_file():
                     problems.append(f"exercise {ex.id}: {folder}/{f} does not exist")
-        folder = course.root / "exercises" / (ex.module_dir or ex.id)
+        ex_dir = course.root / "exercises" / (ex.module_dir or ex.id)
         for needed, what in (("README.md", "the lesson"), (f"test_{ex.module}.py", "public tests")):
-            if not (folder / needed).is_file():
-                problems.append(f"exercise {ex.id}: {folder.relative_to(course.root)}/{needed} "
+            if not (ex_dir / needed).is_file():
+                problems.append(f"exercise {ex.id}: {ex_dir.relative_to(course.root)}/{needed} "
                                 f"({what}) does not exist")
         check_file = CHECKS_DIR / f"{ex.id}.py"
         if not check_file.is_file():

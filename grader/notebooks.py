@@ -68,8 +68,9 @@ def solution_regions(stub: str, solution: str) -> str:
         if stub_defs.get(node.name) == ast.get_source_segment(solution, node):
             continue
         body = node.body
-        if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(
-                getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+        head = body[0]
+        if len(body) > 1 and isinstance(head, ast.Expr) and isinstance(
+                head.value, ast.Constant) and isinstance(head.value.value, str):
             body = body[1:]
         regions.append((body[0].lineno, node.end_lineno or body[-1].lineno, body[0].col_offset))
     out: list[str] = []

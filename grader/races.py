@@ -112,7 +112,8 @@ def find(path: Path, read: Access, write: Access, near: int | None = None) -> Wi
         if around:
             return around[0]
     paused = [w for w, pause, _ in windows if pause]
-    return (paused or [w for w, _, _ in windows] or [None])[0]
+    candidates = paused or [w for w, _, _ in windows]
+    return candidates[0] if candidates else None
 
 
 def _window(func: ast.FunctionDef | ast.AsyncFunctionDef, read: Access, write: Access,

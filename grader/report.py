@@ -76,8 +76,7 @@ def render(course: Course, graded: list[SubmissionResult],
     percents = [100 * r.score / r.max_score if r.max_score else 0.0 for r in graded]
     ex_rows, check_rows = [], []
     for ex in course.exercises:
-        scores = [r.exercise_scores().get(ex.id) for r in graded]
-        scores = [s for s in scores if s is not None]
+        scores = [s for s in (r.exercise_scores().get(ex.id) for r in graded) if s is not None]
         if not scores:
             continue
         full = sum(1 for got, top in scores if top and got >= top)
@@ -95,10 +94,10 @@ def render(course: Course, graded: list[SubmissionResult],
             check_rows.append((ex.id, check.id, check.kind, 100 * passed / len(outcomes),
                                f"{common[0][0]} (×{common[0][1]})" if common else ""))
     slowest = sorted(graded, key=lambda r: -r.execution_time)[:5]
-    crashing = [(r.student, sorted({f"{c.exercise}: {c.evidence.get('status')}" for c in r.checks
-                                    if c.evidence.get("status") in CRASHES or c.status == "error"}))
-                for r in graded]
-    crashing = [(s, what) for s, what in crashing if what]
+    crashed = [(r.student, sorted({f"{c.exercise}: {c.evidence.get('status')}" for c in r.checks
+                                   if c.evidence.get("status") in CRASHES or c.status == "error"}))
+               for r in graded]
+    crashing = [(s, what) for s, what in crashed if what]
     mean_all = sum(percents) / n if n else 0.0
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(course.title)}"
              f": class report</title><style>{CSS}</style></head><body>",
@@ -111,9 +110,9 @@ def render(course: Course, graded: list[SubmissionResult],
              _bars([(ex, full) for ex, full, _ in ex_rows]),
              "<h2>Checks</h2><table><tr><th>exercise</th><th>check</th><th>kind</th>"
              "<th>passed</th><th>most common failure</th></tr>"]
-    for ex_id, cid, kind, rate, common in check_rows:
+    for ex_id, cid, kind, rate, most_common in check_rows:
         parts.append(f"<tr><td>{e(ex_id)}</td><td>{e(cid)}</td><td>{e(kind)}</td>"
-                     f"<td>{rate:.0f}%</td><td>{e(common)}</td></tr>")
+                     f"<td>{rate:.0f}%</td><td>{e(most_common)}</td></tr>")
     parts.append("</table><h2>Slowest submissions</h2><table><tr><th>student</th><th>grading time</th></tr>")
     for r in slowest:
         parts.append(f"<tr><td>{e(r.student)}</td><td>{r.execution_time:.1f} s</td></tr>")

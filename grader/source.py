@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from _kit.diagnosis import without_comment
 
@@ -44,7 +45,7 @@ def own_nodes(scope: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _method_call(node: ast.AST, name: str) -> bool:
+def _method_call(node: ast.AST, name: str) -> TypeGuard[ast.Call]:
     """`something.name(...)` with at most one argument: p.join(), t.join(timeout) -- not
     ", ".join(parts) or os.path.join(a, b)."""
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

@@ -41,6 +41,8 @@ def install(folder: str) -> None:
 
 
 def _register() -> None:
+    if DUMP_SIGNAL is None:
+        return
     try:
         f = open(os.path.join(_state["folder"], f"{os.getpid()}.txt"), "w")
         faulthandler.register(DUMP_SIGNAL, file=f, all_threads=True)
@@ -60,7 +62,7 @@ def _follow_spawn(folder: str) -> None:
     boot = (f"import sys; sys.path.insert(0, {kit_root!r}); from _kit import childstacks; "
             f"childstacks.install({folder!r}); ")
 
-    def get_command_line(**kwds):  # type: ignore[no-untyped-def]
+    def get_command_line(**kwds):
         cmd = list(original(**kwds))
         if "-c" in cmd:
             at = cmd.index("-c") + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass
+from types import FrameType
 
 _real_lock = threading.Lock
 _real_rlock = threading.RLock
@@ -19,7 +20,7 @@ _student_dir = ""
 
 
 def _site(depth: int = 2) -> str:
-    frame = sys._getframe(depth)
+    frame: FrameType | None = sys._getframe(depth)
     while frame is not None and not frame.f_code.co_filename.startswith(_student_dir):
         frame = frame.f_back
     if frame is None:
@@ -72,8 +73,8 @@ class TracedRLock(TracedLock):
     reentrant = True
 
 
-def _make(kind: type[TracedLock], real):  # type: ignore[no-untyped-def]
-    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+def _make(kind: type[TracedLock], real):
+    def factory(*args, **kwargs):
         caller = sys._getframe(1).f_code.co_filename
         if _student_dir and caller.startswith(_student_dir):
             return kind()
@@ -84,8 +85,8 @@ def _make(kind: type[TracedLock], real):  # type: ignore[no-untyped-def]
 def install(student_dir: str) -> None:
     global _student_dir
     _student_dir = student_dir
-    threading.Lock = _make(TracedLock, _real_lock)  # type: ignore[misc]
-    threading.RLock = _make(TracedRLock, _real_rlock)  # type: ignore[misc]
+    threading.Lock = _make(TracedLock, _real_lock)
+    threading.RLock = _make(TracedRLock, _real_rlock)
 
 
 @dataclass

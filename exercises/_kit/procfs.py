@@ -76,7 +76,7 @@ def descendants(root: int, procs: dict[int, Proc] | None = None) -> list[Proc]:
 def with_marker(marker: bytes) -> list[int]:
     """Pids whose environment carries `marker` (they escaped the session and the tree, but
     not the environment they inherited)."""
-    found = []
+    found: list[int] = []
     if not available():
         return found
     for name in os.listdir("/proc"):
@@ -135,7 +135,7 @@ def _make_cgroup(roots: tuple[str, ...], controller: str, name: str,
     return None
 
 
-def _remove_cgroup(path: str, busy) -> bool:  # type: ignore[no-untyped-def]
+def _remove_cgroup(path: str, busy) -> bool:
     """rmdir a run's cgroup, calling `busy()` and retrying while processes are still in it
     (up to 2 s); True once it is gone."""
     import time

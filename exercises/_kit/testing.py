@@ -15,4 +15,4 @@ def run_exercise(test_file: str, function: str, *args: object, timeout: float = 
     if options.get("scenario"):
         options.setdefault("mode", "scenario")
     options.setdefault("diagnose_after", diagnosis_time(timeout))   # where it hung, if it does
-    return run_probe(folder, folder.name, function, list(args), timeout=timeout, **options)  # type: ignore[arg-type]
+    return run_probe(folder, folder.name, function, list(args), timeout=timeout, **options)

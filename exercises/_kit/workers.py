@@ -61,7 +61,7 @@ def watch_starts(recorder: Recorder) -> None:
     if getattr(original, "_kit_watch", False):
         return
 
-    def start(self):  # type: ignore[no-untyped-def]
+    def start(self):
         original(self)
         recorder.record("started", child=self.pid, name=self.name)
 

@@ -42,7 +42,7 @@ def _reap(timeout: float) -> None:
         p.join(timeout)
 
 
-def start_and_join(module, recorder: Recorder, task, names: list, timeout: float = 6.0) -> dict:  # type: ignore[no-untyped-def]
+def start_and_join(module, recorder: Recorder, task, names: list, timeout: float = 6.0) -> dict:
     watch_starts(recorder)
     procs = module.start_workers(task, list(names))
     items = [_describe(p, timeout) for p in procs] if isinstance(procs, (list, tuple)) else None
@@ -50,7 +50,7 @@ def start_and_join(module, recorder: Recorder, task, names: list, timeout: float
     return {"type": type(procs).__qualname__, "items": items}
 
 
-def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6.0) -> dict:  # type: ignore[no-untyped-def]
+def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6.0) -> dict:
     watch_starts(recorder)
     w = module.NamedWorker(name, task)
     report = {"is_process": isinstance(w, BaseProcess), "name_before": str(getattr(w, "name", None))}
@@ -60,6 +60,6 @@ def named_worker(module, recorder: Recorder, task, name: str, timeout: float = 6
     return report
 
 
-def both(module, recorder: Recorder, task, names: list, name: str) -> dict:  # type: ignore[no-untyped-def]
+def both(module, recorder: Recorder, task, names: list, name: str) -> dict:
     return {"function": start_and_join(module, recorder, task, names),
             "subclass": named_worker(module, recorder, task, name)}

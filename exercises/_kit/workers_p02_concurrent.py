@@ -5,7 +5,7 @@ from .events import Recorder, clock, read_events, sleep
 from .workers import watch_starts
 
 
-def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0) -> dict:  # type: ignore[no-untyped-def]
+def settle(module, recorder: Recorder, task, durations: list, grace: float = 4.0) -> dict:
     """Call `module.run_all(task, durations)`, then give tasks it left running up to `grace`
     seconds to record their end, so that a check run under `spawn` sees every task even when
     run_all returned too early (that mistake is another check's business)."""

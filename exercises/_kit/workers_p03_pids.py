@@ -5,7 +5,7 @@ from .events import Recorder
 from .workers import watch_starts
 
 
-def ids(module, recorder: Recorder) -> object:  # type: ignore[no-untyped-def]
+def ids(module, recorder: Recorder) -> object:
     """child_ids(), with every process it starts recorded from the parent's side."""
     watch_starts(recorder)
     return module.child_ids()

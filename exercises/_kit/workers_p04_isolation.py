@@ -38,7 +38,7 @@ class Num:
         return repr(self.value)
 
 
-def _snapshot(module) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _snapshot(module) -> dict[str, str]:
     plain = (int, float, str, bytes, bool, type(None), list, tuple, dict, set, frozenset)
     out = {}
     for name, value in vars(module).items():
@@ -51,7 +51,7 @@ def _snapshot(module) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return out
 
 
-def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:  # type: ignore[no-untyped-def]
+def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:
     """Call child_total twice and report whether the module's plain module-level values
     (lists, dicts, numbers, strings) changed in the calling process."""
     before = _snapshot(module)
@@ -62,7 +62,7 @@ def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:  #
             "changed": {n: [before.get(n), after.get(n)] for n in changed}}
 
 
-def total(module, recorder: Recorder, items: list) -> object:  # type: ignore[no-untyped-def]
+def total(module, recorder: Recorder, items: list) -> object:
     """child_total(items), with every process it starts recorded from the parent's side."""
     watch_starts(recorder)
     return module.child_total(items)

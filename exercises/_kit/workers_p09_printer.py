@@ -37,7 +37,7 @@ class Printer:
         self.__dict__.update(state)
         self._arrived()
 
-    def _wait(self, done, limit: float) -> None:  # type: ignore[no-untyped-def]
+    def _wait(self, done, limit: float) -> None:
         until = clock() + limit
         while clock() < until:
             if done(read_events(self.recorder.path, self.recorder.key)[0]):
@@ -60,7 +60,7 @@ class Printer:
             sleep(self.pause)
 
 
-def settle(module, recorder: Recorder, jobs: list, printer, grace: float = 8.0) -> dict:  # type: ignore[no-untyped-def]
+def settle(module, recorder: Recorder, jobs: list, printer, grace: float = 8.0) -> dict:
     """Call print_jobs(jobs, printer), note when it returned, then give jobs it left running
     up to `grace` seconds to finish, so that the evidence is complete whatever it did."""
     module.print_jobs(jobs, printer)

@@ -21,6 +21,7 @@ import inspect
 import multiprocessing.queues as mq
 import multiprocessing.util as mu
 from queue import Full
+from typing import Any
 
 from .events import Recorder, sleep
 
@@ -31,10 +32,10 @@ class WatchedQueue(mq.Queue):
     _recorder: Recorder | None = None
     _pause: float = 0.0
 
-    def __getstate__(self):  # type: ignore[no-untyped-def]
+    def __getstate__(self):
         return super().__getstate__(), self._recorder, self._pause
 
-    def __setstate__(self, state) -> None:  # type: ignore[no-untyped-def]
+    def __setstate__(self, state) -> None:
         base, self._recorder, self._pause = state
         super().__setstate__(base)
 
@@ -42,7 +43,7 @@ class WatchedQueue(mq.Queue):
         if self._recorder is not None:
             self._recorder.record(kind, **data)
 
-    def put(self, obj, block=True, timeout=None):  # type: ignore[no-untyped-def]
+    def put(self, obj, block=True, timeout=None):
         self._record("put_try", item=obj, waits=bool(block) and timeout is None)
         if self._pause:
             sleep(self._pause)
@@ -53,7 +54,7 @@ class WatchedQueue(mq.Queue):
             raise
         self._record("put", item=obj, ok=True)
 
-    def get(self, block=True, timeout=None):  # type: ignore[no-untyped-def]
+    def get(self, block=True, timeout=None):
         item = super().get(block, timeout)
         self._record("got", item=item)
         return item
@@ -64,13 +65,13 @@ def sale(module: object, recorder: Recorder, *args: object, pause: float = 0.15,
     """Call `module.flash_sale(*args, **kwargs)` with its queues watched; return its value."""
     real_init, real_spawn = mq.Queue.__init__, mu.spawnv_passfds
 
-    def init(self, *a, **k):  # type: ignore[no-untyped-def]
+    def init(self: Any, *a: Any, **k: Any) -> None:
         real_init(self, *a, **k)
         if type(self) is mq.Queue:
             self.__class__ = WatchedQueue
-            self._recorder, self._pause = recorder, pause
+            vars(self).update(_recorder=recorder, _pause=pause)
 
-    def spawn(path, args, passfds):  # type: ignore[no-untyped-def]
+    def spawn(path, args, passfds):
         pid = real_spawn(path, args, passfds)
         recorder.record("spawned", child=pid)
         return pid

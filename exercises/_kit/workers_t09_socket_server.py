@@ -10,6 +10,7 @@ import select
 import socket
 import sys
 import threading
+from typing import Any
 
 from .events import Recorder, clock, sleep
 
@@ -30,7 +31,7 @@ class _Discard:
         pass
 
 
-def _call(func, args: tuple, timeout: float, helpers: set):  # type: ignore[no-untyped-def]
+def _call(func, args: tuple, timeout: float, helpers: set):
     """func(*args) in a helper thread: ("returned", value, seconds) | ("raised", text, seconds)
     | ("hung", None, None)."""
     box: list = []
@@ -93,7 +94,7 @@ def _connect(address: tuple, n: int) -> tuple[dict, list[str]]:
     return clients, errors
 
 
-def _address(value: object) -> tuple | None:
+def _address(value: Any) -> tuple | None:
     try:
         address, stop = value  # type: ignore[misc]
         host, port = address[0], address[1]
@@ -104,8 +105,8 @@ def _address(value: object) -> tuple | None:
     return None
 
 
-def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float = 1.5,  # type: ignore[no-untyped-def]
-                  close_wait: float = 1.0, stop_wait: float = 2.0):  # type: ignore[no-untyped-def]
+def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float = 1.5,
+                  close_wait: float = 1.0, stop_wait: float = 2.0):
     """`rounds`: lines to send, one list per round, one line per client. Returns what happened:
 
     answers      [[text each client got back in round r] for each round], all clients open
@@ -116,15 +117,15 @@ def serve_clients(module, recorder: Recorder, rounds: list, answer_wait: float =
     refused_after_stop   True if connecting to the address failed after stop()
     """
     real_stdout = sys.stdout
-    sys.stdout = _Discard()  # type: ignore[assignment]
+    sys.stdout = _Discard()
     try:
         return _serve_clients(module, rounds, answer_wait, close_wait, stop_wait)
     finally:
         sys.stdout = real_stdout
 
 
-def _serve_clients(module, rounds: list, answer_wait: float, close_wait: float,  # type: ignore[no-untyped-def]
-                   stop_wait: float) -> dict:  # type: ignore[no-untyped-def]
+def _serve_clients(module, rounds: list, answer_wait: float, close_wait: float,
+                   stop_wait: float) -> dict:
     out: dict = {}
     helpers: set = set()
     baseline = set(_enumerate())
@@ -138,7 +139,7 @@ def _serve_clients(module, rounds: list, answer_wait: float, close_wait: float, 
         out["start"] = "bad_value"
         out["start_error"] = f"start_server returned {value!r:.120}, not ((host, port), stop)"
         return out
-    stop = value[1]  # type: ignore[index]
+    stop = value[1]
     out["port"] = address[1]
     n = len(rounds[0])
     clients, errors = _connect(address, n)
@@ -183,11 +184,11 @@ def _serve_clients(module, rounds: list, answer_wait: float, close_wait: float, 
     return out
 
 
-def two_servers(module, recorder: Recorder, lines: list):  # type: ignore[no-untyped-def]
+def two_servers(module, recorder: Recorder, lines: list):
     """Starts two servers on port 0 at once; each gets one client and one line. Returns the
     ports and the answers (or the error)."""
     real_stdout = sys.stdout
-    sys.stdout = _Discard()  # type: ignore[assignment]
+    sys.stdout = _Discard()
     helpers: set = set()
     out: dict = {"ports": [], "answers": [], "errors": []}
     keep = []                      # clients stay open until the scenario ends

@@ -32,7 +32,7 @@ class Job:
         return f"{item}:{self.salt}"
 
 
-def threads_left(module, recorder: Recorder, func, items, kind, workers):  # type: ignore[no-untyped-def]
+def threads_left(module, recorder: Recorder, func, items, kind, workers):
     """Calls map_with_pool, then names the threads it started that are still alive (after a
     0.5 s grace for threads that are on their way out)."""
     before = set(_enumerate())

@@ -282,3 +282,32 @@ def test_the_spy_does_find_secrets_at_the_weak_level(instructor: Instructor) -> 
     assert listener.connections > 0
     # non-dumpable: even at the weak level the grader's environment (the token) stays unread
     assert token not in feedback
+
+
+PEEK = """
+import os, subprocess, sys
+sys.path[:0] = [{kit!r}, {kit_ex!r}]
+if sys.argv[1] == "protected":
+    from grader.sandbox import protect_grader
+    protect_grader()
+peek = "import sys; print(open(sys.argv[1], 'rb').read().count(b'{token}'))"
+done = subprocess.run([sys.executable, "-c", peek, f"/proc/{{os.getpid()}}/environ"],
+                      capture_output=True, text=True, env={{}})
+print(done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+"""
+
+
+def test_the_grader_is_not_dumpable(instructor: Instructor, tmp_path: Path) -> None:
+    """Another process of the same uid can read a plain process's environment, not the
+    grader's (prctl PR_SET_DUMPABLE 0)."""
+    token = "lmstoken" + secrets.token_hex(8)
+    script = instructor.home / "peek.py"
+    script.write_text(PEEK.format(kit=str(ROOT), kit_ex=str(ROOT / "exercises"), token=token),
+                      encoding="utf-8")
+    os.chown(script, instructor.uid, instructor.uid)
+    plain = _as(instructor, instructor.python, str(script), "plain", env={"TOKEN": token})
+    guarded = _as(instructor, instructor.python, str(script), "protected", env={"TOKEN": token})
+    assert plain.stdout.strip() == "1", plain.stdout + plain.stderr
+    said = guarded.stdout.strip()
+    assert said.startswith("PermissionError: [Errno 13] Permission denied: '/proc/"), said
+    assert said.endswith("/environ'"), said

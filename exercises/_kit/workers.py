@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import SupportsFloat, cast
 
 from .events import Recorder, clock, sleep
 
@@ -26,7 +27,7 @@ class SleepTask:
         self.fail_on = fail_on
 
     def __call__(self, arg: object = None, *rest: object) -> object:
-        duration = self.seconds if self.seconds is not None else float(arg)  # type: ignore[arg-type]
+        duration = self.seconds if self.seconds is not None else float(cast(SupportsFloat, arg))
         self.recorder.record("start", arg=arg)
         sleep(duration)
         self.recorder.record("end", arg=arg)
@@ -65,8 +66,8 @@ def watch_starts(recorder: Recorder) -> None:
         original(self)
         recorder.record("started", child=self.pid, name=self.name)
 
-    start._kit_watch = True  # type: ignore[attr-defined]
-    BaseProcess.start = start  # type: ignore[method-assign]
+    start._kit_watch = True  # type: ignore[attr-defined]  # a mark on the function: patched once
+    BaseProcess.start = start  # type: ignore[method-assign]  # the instrumentation: the run's own copy
 
 
 def called_from() -> dict:

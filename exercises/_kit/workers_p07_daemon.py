@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+from types import ModuleType
 
 from . import procfs
 from .events import Recorder, clock, read_events, sleep
@@ -70,10 +71,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def inspect(module: object, recorder: Recorder, seconds: float = DAEMON_SECONDS) -> dict:
+def inspect(module: ModuleType, recorder: Recorder, seconds: float = DAEMON_SECONDS) -> dict:
     """Call start_daemon(task) here and describe what it returned, as plain data."""
     from multiprocessing.process import BaseProcess
-    p = module.start_daemon(LongTask(recorder, seconds))  # type: ignore[attr-defined]
+    p = module.start_daemon(LongTask(recorder, seconds))
     is_process = isinstance(p, BaseProcess)
     facts = {"type": f"{type(p).__module__}.{type(p).__qualname__}", "is_process": is_process,
              "daemon": bool(getattr(p, "daemon", False)),
@@ -112,14 +113,14 @@ def drive(job: dict) -> None:
     # The main code ends here: multiprocessing now terminates the daemons and joins the rest.
 
 
-def program(module: object, recorder: Recorder, start_method: str | None = None,
+def program(module: ModuleType, recorder: Recorder, start_method: str | None = None,
             patience: float = 6.0, sibling_seconds: float = 0.5, start_limit: float = 12.0,
             limit: float = 24.0) -> dict:
     """Run the program; wait for it to end (`patience` seconds after its main code ended or
     crashed, `limit` in all); then look whether the daemon's process is still there."""
     kit = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    job = {"kit": kit, "student_dir": os.path.dirname(os.path.abspath(module.__file__)),  # type: ignore[attr-defined]
-           "module": module.__name__, "events_path": recorder.path, "key": recorder.key,  # type: ignore[attr-defined]
+    job = {"kit": kit, "student_dir": os.path.dirname(os.path.abspath(str(module.__file__))),
+           "module": module.__name__, "events_path": recorder.path, "key": recorder.key,
            "start_method": start_method, "daemon_seconds": DAEMON_SECONDS,
            "sibling_seconds": sibling_seconds, "start_limit": start_limit}
     err_path = os.path.abspath("p07-program-stderr.txt")
@@ -127,8 +128,9 @@ def program(module: object, recorder: Recorder, start_method: str | None = None,
     with open(err_path, "w+b") as err:
         proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", DRIVER], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=err)
-        proc.stdin.write(json.dumps(job).encode())  # type: ignore[union-attr]
-        proc.stdin.close()  # type: ignore[union-attr]
+        assert proc.stdin is not None          # stdin=PIPE
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
         ended_main = None
         while proc.poll() is None and clock() - launched < limit:
             if ended_main is None:

@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import threading
+from types import ModuleType
 
 from .events import Recorder, clock, getpid, sleep
 from .workers import called_from
@@ -86,6 +87,7 @@ class Search(Gate):
     def __init__(self, recorder: Recorder, parties: int, patience: float = 3.0) -> None:
         super().__init__(recorder, parties, patience, label="search")
 
+    # the parameter is named for the student (the base class calls it `arg`)
     def __call__(self, db_path: object = None, *rest: object) -> int | None:  # type: ignore[override]
         self.recorder.record("search")
         count = read_count(str(db_path))
@@ -94,7 +96,7 @@ class Search(Gate):
         return count
 
 
-def sell(module: object, recorder: Recorder, tickets: int, buyers: int, delay: float,
+def sell(module: ModuleType, recorder: Recorder, tickets: int, buyers: int, delay: float,
          patience: float = 3.0) -> dict:
     """Scenario: a fresh database holding `tickets`, then
     `module.sell_tickets(db_path, buyers, delay, search)`; returns what it returned (`sold`)
@@ -103,5 +105,5 @@ def sell(module: object, recorder: Recorder, tickets: int, buyers: int, delay: f
     with open(db_path, "w", encoding="utf-8") as f:
         json.dump({"count": tickets}, f)
     search = Search(recorder, parties=buyers, patience=patience)
-    sold = module.sell_tickets(db_path, buyers, delay, search)  # type: ignore[attr-defined]
+    sold = module.sell_tickets(db_path, buyers, delay, search)
     return {"sold": sold, "left": read_count(db_path)}

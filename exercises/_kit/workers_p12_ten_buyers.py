@@ -21,6 +21,7 @@ import inspect
 import multiprocessing.queues as mq
 import multiprocessing.util as mu
 from queue import Full
+from types import ModuleType
 from typing import Any
 
 from .events import Recorder, sleep
@@ -60,7 +61,7 @@ class WatchedQueue(mq.Queue):
         return item
 
 
-def sale(module: object, recorder: Recorder, *args: object, pause: float = 0.15,
+def sale(module: ModuleType, recorder: Recorder, *args: object, pause: float = 0.15,
          **kwargs: object) -> object:
     """Call `module.flash_sale(*args, **kwargs)` with its queues watched; return its value."""
     real_init, real_spawn = mq.Queue.__init__, mu.spawnv_passfds
@@ -76,15 +77,16 @@ def sale(module: object, recorder: Recorder, *args: object, pause: float = 0.15,
         recorder.record("spawned", child=pid)
         return pid
 
+    # the instrumentation: this run's multiprocessing, patched while the student's call runs
     mq.Queue.__init__, mu.spawnv_passfds = init, spawn  # type: ignore[method-assign]
     try:
-        return module.flash_sale(*args, **kwargs)  # type: ignore[attr-defined]
+        return module.flash_sale(*args, **kwargs)
     finally:
         mq.Queue.__init__, mu.spawnv_passfds = real_init, real_spawn  # type: ignore[method-assign]
 
 
-def signature(module: object, recorder: Recorder) -> dict:
+def signature(module: ModuleType, recorder: Recorder) -> dict:
     """The defaults of flash_sale's parameters, as plain data."""
-    params = inspect.signature(module.flash_sale).parameters  # type: ignore[attr-defined]
+    params = inspect.signature(module.flash_sale).parameters
     return {name: (p.default if p.default is not inspect.Parameter.empty else "<none>")
             for name, p in params.items()}

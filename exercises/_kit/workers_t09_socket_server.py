@@ -96,7 +96,7 @@ def _connect(address: tuple, n: int) -> tuple[dict, list[str]]:
 
 def _address(value: Any) -> tuple | None:
     try:
-        address, stop = value  # type: ignore[misc]
+        address, stop = value
         host, port = address[0], address[1]
         if isinstance(host, str) and isinstance(port, int) and callable(stop):
             return (host, port)

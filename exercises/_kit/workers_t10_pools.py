@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from typing import SupportsFloat, cast
 
 from .events import Recorder, clock, sleep
 
@@ -25,7 +26,7 @@ class Job:
 
     def __call__(self, item: object) -> str:
         self.recorder.record("start", arg=item)
-        sleep(float(item))  # type: ignore[arg-type]
+        sleep(float(cast(SupportsFloat, item)))
         self.recorder.record("end", arg=item)
         if self.fail_on is not None and item == self.fail_on:
             raise JobFailed(f"job {item!r} failed on purpose ({self.salt})")

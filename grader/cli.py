@@ -106,6 +106,8 @@ def _gather(paths: list[str], course: manifest.Course, staging: Path
             for s in lms_intake.expand(path, course, staging):
                 subs.append((s.student, s.source))
                 late[s.student] = s.late
+                for note in s.notes:            # e.g. a text entry instead of files
+                    print(f"grader: note: {s.student} ({s.name}): {note}", file=sys.stderr)
         else:
             plain.append(path)
     if plain:

@@ -1,13 +1,21 @@
 """Bulk downloads from an LMS → one submission per student, plus what the LMS said about it.
 
-* **Canvas** "Download Submissions": one zip; every file inside is named
-  `<name>_[LATE_]<user id>_<attachment id>_<original file name>` (the `LATE` mark, in any
-  case, on late submissions; a resubmitted file's original name gets `-1`, `-2`, … before its
-  extension). The student id is the Canvas user id.
-* **Moodle** "Download all submissions": one zip (or its extracted folder) with one folder per
-  participant, `<Full Name>_<participant id>_assignsubmission_file_` (other submission
-  plugins, e.g. `_assignsubmission_onlinetext_`, are ignored). The student id is the
-  participant id.
+**Canvas** "Download Submissions" (one zip, no folders). canvas-lms `lib/content_zipper.rb`
+names each entry, since 2018, `[<name>_][LATE_]<user id>` then `_<attachment id>_<file name>`
+for an upload, `_text.html` for a text entry, `_link.html` for a URL, the whole name passed
+through `gsub(/[^[[:word:]]]/, '').downcase` (so `late`, and a name may hold `_` and letters
+of any script, but never `_<digits>_`: Canvas removes those so that the ids can be found);
+before 2018 it was `<name>[-late]_<user id>…` with `-` for spaces and punctuation. When
+anonymous grading hides the names the name part is absent and the id is the one Canvas shows
+(an anonymous id). So an entry is read from the FIRST `_<digits>_` on: the user id, then the
+attachment id and the original file name (which may hold anything). A student who submitted a
+text entry or a URL instead of files gets a note, never someone else's files.
+
+**Moodle** "Download all submissions": `<Full Name>_<participant id>_assignsubmission_file_/…`
+(folders, Moodle < 4.1), `…_assignsubmission_file/…` (folders, Moodle ≥ 4.1), or, with
+"Download submissions in folders" off, flat files `…_assignsubmission_file_<file name>`. The
+name part never holds `_` (Moodle replaces it with a space). Other submission plugins (online
+text) are noted, not graded. The student id is the participant id.
 
 A student's upload may be a zip of their exercises folder or loose `.py` files; loose files
 are placed by their name (each declared file's name is unique in the course).
@@ -23,10 +31,22 @@ from .errors import SubmissionError
 from .intake import MAX_FILE_BYTES, declared
 from .manifest import Course
 
-CANVAS = re.compile(r"^(?P<name>[^_/]+)_(?P<late>late_)?(?P<user>\d+)_(?P<attachment>\d+)_(?P<file>.+)$",
-                    re.IGNORECASE)
-MOODLE = re.compile(r"^(?P<name>.+)_(?P<participant>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_$")
+# Canvas, read from the first "_<digits>_": name (optional), late marker, id, the rest.
+CANVAS_NAMED = re.compile(
+    r"^(?!late_\d)(?P<name>.*?[^\W\d_][\w-]*?)(?:[-_](?P<late>late))?_(?P<user>\d+)"
+    r"_(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<kind>text|link)\.html)$",
+    re.IGNORECASE | re.DOTALL)
+CANVAS_ANONYMOUS = re.compile(
+    r"^(?:(?P<late>late)_)?(?P<user>[0-9a-z]+)"
+    r"_(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<kind>text|link)\.html)$",
+    re.IGNORECASE | re.DOTALL)
+MOODLE_FOLDER = re.compile(
+    r"^(?P<name>.+?)_(?P<participant>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_?$")
+MOODLE_FLAT = re.compile(
+    r"^(?P<name>[^_]+?)_(?P<participant>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)"
+    r"_(?P<file>.+)$", re.DOTALL)
 RESUBMITTED = re.compile(r"^(?P<stem>.+?)-(?P<n>\d+)(?P<ext>\.[^.]+)$")
+OTHER_FORM = {"text": "a text entry", "link": "a URL", "onlinetext": "online text"}
 
 
 @dataclass
@@ -35,23 +55,64 @@ class LmsSubmission:
     name: str
     source: Path
     late: dict = field(default_factory=dict)     # {"marked_late": True} or {}
+    notes: tuple[str, ...] = ()                  # e.g. submitted a text entry, not files
+
+
+@dataclass(frozen=True)
+class CanvasEntry:
+    student: str
+    name: str
+    late: bool
+    file: str            # the original file name; "" for a text entry or URL
+    other: str           # "text" | "link" | ""
+    anonymous: bool
+
+
+def canvas_entry(filename: str) -> CanvasEntry | None:
+    """One entry of a Canvas download, or None when it is not named as Canvas names them."""
+    m = CANVAS_NAMED.match(filename)
+    anonymous = False
+    if m is None:
+        m = CANVAS_ANONYMOUS.match(filename)
+        anonymous = True
+    if m is None:
+        return None
+    return CanvasEntry(student=m["user"], name="" if anonymous else m["name"],
+                       late=bool(m["late"]), file=m["file"] or "", other=(m["kind"] or "").lower(),
+                       anonymous=anonymous)
+
+
+def moodle_entry(path: str) -> tuple[str, str, str, str] | None:
+    """(participant id, name, plugin, file name) of a Moodle download entry, or None."""
+    parts = PurePosixPath(path).parts
+    if len(parts) > 1:
+        m = MOODLE_FOLDER.match(parts[0])
+        if m:
+            return m["participant"], m["name"], m["plugin"], parts[-1]
+        return None
+    m = MOODLE_FLAT.match(parts[0]) if parts else None
+    if m:
+        return m["participant"], m["name"], m["plugin"], m["file"]
+    return None
 
 
 def kind_of(path: Path) -> str | None:
     """"canvas", "moodle", or None for anything else (a plain submission or class folder)."""
     if path.is_dir():
-        subs = [p.name for p in path.iterdir() if p.is_dir()]
-        return "moodle" if subs and all(MOODLE.match(s) for s in subs) else None
+        entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+        if entries and all((p.is_dir() and MOODLE_FOLDER.match(p.name))
+                           or (p.is_file() and MOODLE_FLAT.match(p.name)) for p in entries):
+            return "moodle"
+        return None
     if not zipfile.is_zipfile(path):
         return None
     with zipfile.ZipFile(path) as zf:
         names = [n for n in zf.namelist() if not n.endswith("/")]
     if not names:
         return None
-    if all(MOODLE.match(PurePosixPath(n).parts[0]) for n in names if len(PurePosixPath(n).parts) > 1) \
-            and all(len(PurePosixPath(n).parts) > 1 for n in names):
+    if all(moodle_entry(n) for n in names):
         return "moodle"
-    if all("/" not in n and CANVAS.match(n) for n in names):
+    if all("/" not in n and canvas_entry(n) for n in names):
         return "canvas"
     return None
 
@@ -98,45 +159,63 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
     return None if len(data) > 16 * MAX_FILE_BYTES else data
 
 
+def _other_form_note(lms: str, forms: set[str], has_files: bool) -> tuple[str, ...]:
+    if not forms:
+        return ()
+    what = " and ".join(sorted(OTHER_FORM.get(f, f) for f in forms))
+    if has_files:
+        return (f"also submitted {what} in {lms}; only the uploaded files are graded",)
+    return (f"submitted {what} in {lms}, not files: there is nothing to grade; ask for the "
+            f"files as an upload",)
+
+
 def _canvas(path: Path, course: Course, staging: Path) -> list[LmsSubmission]:
     students: dict[str, dict] = {}
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
-            m = CANVAS.match(info.filename)
-            if not m or info.is_dir():
+            e = canvas_entry(info.filename)
+            if e is None or info.is_dir():
                 continue
-            entry = students.setdefault(m["user"], {"name": m["name"], "files": {}, "late": False})
-            entry["late"] |= bool(m["late"])
+            s = students.setdefault(e.student, {"name": e.name, "files": {}, "late": False,
+                                                "other": set(), "anonymous": e.anonymous})
+            s["late"] |= e.late
+            if e.other:
+                s["other"].add(e.other)
+                continue
             data = _read(zf, info)
             if data is not None:
-                entry["files"][m["file"]] = data
-    return [LmsSubmission(student=user, name=e["name"],
-                          source=_place(e["files"], course, staging / "canvas" / user),
-                          late={"marked_late": True} if e["late"] else {})
-            for user, e in sorted(students.items())]
+                s["files"][e.file] = data
+    return [LmsSubmission(student=user, name=s["name"],
+                          source=_place(s["files"], course, staging / "canvas" / user),
+                          late={"marked_late": True} if s["late"] else {},
+                          notes=_other_form_note("Canvas", s["other"], bool(s["files"])))
+            for user, s in sorted(students.items())]
 
 
 def _moodle(path: Path, course: Course, staging: Path) -> list[LmsSubmission]:
     students: dict[str, dict] = {}
 
-    def add(folder: str, name: str, data: bytes | None) -> None:
-        m = MOODLE.match(folder)
-        if not m or m["plugin"] != "file" or data is None:
+    def add(entry: str, data: bytes | None) -> None:
+        found = moodle_entry(entry)
+        if not found:
             return
-        entry = students.setdefault(m["participant"], {"name": m["name"], "files": {}})
-        entry["files"][PurePosixPath(name).name] = data
+        participant, name, plugin, filename = found
+        s = students.setdefault(participant, {"name": name, "files": {}, "other": set()})
+        if plugin != "file":
+            s["other"].add(plugin)
+        elif data is not None:
+            s["files"][PurePosixPath(filename).name] = data
 
     if path.is_dir():
-        for folder in path.iterdir():
-            for f in folder.rglob("*") if folder.is_dir() else ():
-                if f.is_file() and not f.is_symlink() and f.stat().st_size <= 16 * MAX_FILE_BYTES:
-                    add(folder.name, f.name, f.read_bytes())
+        for f in sorted(path.rglob("*")):
+            if f.is_file() and not f.is_symlink() and f.stat().st_size <= 16 * MAX_FILE_BYTES:
+                add(f.relative_to(path).as_posix(), f.read_bytes())
     else:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
-                parts = PurePosixPath(info.filename).parts
-                if len(parts) > 1 and not info.is_dir():
-                    add(parts[0], parts[-1], _read(zf, info))
-    return [LmsSubmission(student=pid, name=e["name"],
-                          source=_place(e["files"], course, staging / "moodle" / pid))
-            for pid, e in sorted(students.items())]
+                if not info.is_dir():
+                    add(info.filename, _read(zf, info))
+    return [LmsSubmission(student=pid, name=s["name"],
+                          source=_place(s["files"], course, staging / "moodle" / pid),
+                          notes=_other_form_note("Moodle", s["other"], bool(s["files"])))
+            for pid, s in sorted(students.items())]

@@ -202,3 +202,84 @@ def test_broken_code_scores_nothing_and_says_why(course, sandbox, tmp_path, sour
         assert c.score == 0
         for w in words:
             assert w in c.message, c.message
+
+
+# ------------------------------------------------------------ LMS bulk downloads (issue 15)
+
+def _expand(path: Path, course, tmp_path):  # type: ignore[no-untyped-def]
+    from grader import lms_intake
+    return {s.student: s for s in lms_intake.expand(path, course, tmp_path / "stage")}
+
+
+def test_canvas_download_every_name_form_splits_into_the_right_students(course, tmp_path):
+    """content_zipper.rb: `[name_][LATE_]<user id>_<attachment id>_<file>`, `…_text.html`,
+    `…_link.html`, the pre-2018 `name-late_<user id>`; names with `_` are never merged."""
+    from grader import lms_intake
+    z = _zip(tmp_path / "submissions.zip", [
+        ("delacruzmary_ann_1005_701_p05_join.py", SOLUTION),          # "_" in the name
+        ("mary_ann_1006_702_p05_join.py", b"OTHER = 1\n"),            # another "mary_ann…"
+        ("obrienseán_late_1004_703_p05_join.py", SOLUTION),          # modern late mark
+        ("doe--john-late_1003_704_p05_join.py", SOLUTION),           # pre-2018 late mark
+        ("textonly_1007_text.html", b"<p>my answer</p>"),            # a text entry
+        ("both_1008_link.html", b"<a href=x>x</a>"),                 # a URL ...
+        ("both_1008_709_p05_join.py", SOLUTION),                     # ... and a file
+    ])
+    assert lms_intake.kind_of(z) == "canvas"
+    subs = _expand(z, course, tmp_path)
+    assert sorted(subs) == ["1003", "1004", "1005", "1006", "1007", "1008"]
+    assert {k: s.late for k, s in subs.items()} == {
+        "1003": {"marked_late": True}, "1004": {"marked_late": True}, "1005": {},
+        "1006": {}, "1007": {}, "1008": {}}
+    assert (subs["1005"].source / DECLARED).read_bytes() == SOLUTION
+    assert (subs["1006"].source / DECLARED).read_bytes() == b"OTHER = 1\n"
+    assert subs["1005"].name == "delacruzmary_ann" and subs["1003"].name == "doe--john"
+    assert subs["1007"].notes == ("submitted a text entry in Canvas, not files: there is "
+                                  "nothing to grade; ask for the files as an upload",)
+    assert list(subs["1007"].source.rglob("*.py")) == []
+    assert subs["1008"].notes == ("also submitted a URL in Canvas; only the uploaded files "
+                                  "are graded",)
+    assert subs["1005"].notes == ()
+
+
+def test_canvas_anonymous_download_is_keyed_by_the_anonymous_id(course, tmp_path):
+    z = _zip(tmp_path / "anon.zip", [("ab1cd_801_p05_join.py", SOLUTION),
+                                     ("late_x9y8z_802_p05_join.py", b"X = 1\n"),
+                                     ("q1w2e_text.html", b"<p>hi</p>")])
+    subs = _expand(z, course, tmp_path)
+    assert sorted(subs) == ["ab1cd", "q1w2e", "x9y8z"]
+    assert subs["x9y8z"].late == {"marked_late": True} and subs["ab1cd"].late == {}
+    assert subs["ab1cd"].name == "" and subs["q1w2e"].notes[0].startswith("submitted a text")
+
+
+@pytest.mark.parametrize("layout", ["folders<4.1", "folders>=4.1", "flat", "extracted>=4.1"])
+def test_moodle_download_every_form_splits_into_the_right_students(course, tmp_path, layout):
+    """mod/assign: `<Full Name>_<participant id>_assignsubmission_file_/` (< 4.1),
+    `…_assignsubmission_file/<filepath>` (≥ 4.1), flat `…_assignsubmission_file_<file>`."""
+    from grader import lms_intake
+    people = [("Jane Doe", "2001", SOLUTION), ("Élodie Ñúñez-O'Brien", "2002", b"E = 1\n")]
+    entries = []
+    for name, pid, data in people:
+        if layout == "folders<4.1":
+            entries.append((f"{name}_{pid}_assignsubmission_file_/p05_join.py", data))
+        elif layout == "flat":
+            entries.append((f"{name}_{pid}_assignsubmission_file_p05_join.py", data))
+        else:
+            entries.append((f"{name}_{pid}_assignsubmission_file/work/p05_join.py", data))
+    text = "Text Only_2003_assignsubmission_onlinetext"
+    entries.append((f"{text}/onlinetext.html" if "folders" in layout or "extracted" in layout
+                    else f"{text}_onlinetext.html", b"<p>hi</p>"))
+    if layout == "extracted>=4.1":
+        path = tmp_path / "moodle"
+        for name, data in entries:
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_bytes(data)
+    else:
+        path = _zip(tmp_path / "moodle.zip", entries)
+    assert lms_intake.kind_of(path) == "moodle"
+    subs = _expand(path, course, tmp_path)
+    assert sorted(subs) == ["2001", "2002", "2003"]
+    assert subs["2002"].name == "Élodie Ñúñez-O'Brien"
+    assert (subs["2001"].source / DECLARED).read_bytes() == SOLUTION
+    assert (subs["2002"].source / DECLARED).read_bytes() == b"E = 1\n"
+    assert subs["2003"].notes == ("submitted online text in Moodle, not files: there is "
+                                  "nothing to grade; ask for the files as an upload",)

@@ -235,3 +235,49 @@ def test_cli_reports_unmatched_students(setup, capsys):
     assert "no result" in err and "dave" in err
     assert cli.main([*argv, "--drop-unmatched", "--strict"]) == 1
     assert cli.main([*argv, "--lms-id", "nope"]) == 2
+
+
+def _cli(root, graded, *extra):  # type: ignore[no-untyped-def]
+    return cli.main(["--course", str(root / "course.yaml"), "export", "--from", str(graded),
+                     "--roster", str(root / "roster.csv"), *extra])
+
+
+def test_cli_plan_prints_every_change_and_writes_nothing(setup, capsys):
+    root, _, graded = setup
+    out = root / "m.csv"
+    base = root / "base.csv"
+    base.write_text("First name,Last name,ID number,Email address,"
+                    "Assignment: ex_a: Join them all (Real),Assignment: ex_b: Lock the counter (Real)\n"
+                    "Ada,Lovelace,S-1,ada@example.org,5.00,-\n"
+                    "Zoë,Ångström-Ñúñez,S-2,zoe@example.org,0.00,4.00\n", encoding="utf-8")
+    assert _cli(root, graded, "--format", "moodle", "--base", str(base), "--drop-unmatched",
+                "--plan") == 0
+    err = capsys.readouterr().err
+    assert not out.exists()
+    assert "moodle: would change 1 grade(s) of 1 student(s)" in err
+    assert 'Lovelace, Ada "Countess" (ada) · ex_b: Lock the counter: — → 0' in err
+    assert "ex_a: Join them all: 5 kept (the kit has 4.5, lower; --allow-lower" in err
+    assert "--plan: nothing written" in err
+    assert "the roster matches only part of the class: 1 graded student(s) are not on it: carol" in err
+    assert _cli(root, graded, "--format", "moodle", "--base", str(base), "--drop-unmatched",
+                "--allow-lower", "-o", str(out)) == 0
+    rows = read(out)
+    assert rows[0] == ["Username", "Full name", "ex_a: Join them all",
+                       "ex_a: Join them all (Feedback)", "ex_b: Lock the counter",
+                       "ex_b: Lock the counter (Feedback)"]
+    assert [(r[0], r[2], r[4]) for r in rows[1:]] == [("alovelace", "4.5", "0")]
+
+
+def test_cli_export_needs_an_output_unless_plan(setup, capsys):
+    root, _, graded = setup
+    assert _cli(root, graded, "--format", "canvas") == 2
+    assert "needs -o FILE (or --plan" in capsys.readouterr().err
+
+
+def test_base_of_the_wrong_lms_is_refused(setup):
+    root, course, graded = setup
+    base = root / "base.csv"
+    base.write_text("Name,Score\nAda,1\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="none of the identifier columns ID, SIS User ID"):
+        exporters.export("canvas", graded, course, root / "x.csv", load_roster(root / "roster.csv"),
+                         ExportOptions(base=base, drop_unmatched=True))

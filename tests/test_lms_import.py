@@ -446,3 +446,23 @@ def test_brightspace_falls_back_to_username_when_some_orgdefinedid_is_missing(kl
                      ExportOptions(drop_unmatched=True))
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert rows[0][0] == "Username" and "OrgDefinedId" not in rows[0]
+
+
+def test_comments_follow_the_one_visibility_rule_after_the_due_date(klass):
+    """The same export after the due date: the after_due_date check's text appears, the
+    hidden one's never (grader/visibility.py, the rule feedback.md uses too)."""
+    from grader import feedback, visibility
+    out = klass.root / "m.csv"
+    later = DUE + timedelta(hours=1)
+    exporters.export("moodle", klass.graded, klass.course, out, klass.roster,
+                     ExportOptions(drop_unmatched=True, now=later))
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    ada = dict(zip(rows[0], rows[1]))["ex_a: Join them all (Feedback)"]
+    assert ada == ("3 / 6 points (late: -10%); failed ex_a / SECRET-DESC no zombies: "
+                   "SECRET-MSG zombie 4242; 1 check(s) not shown yet failed")
+    r = results.load(klass.graded / "ada" / "results.json")
+    for c in r.checks:
+        assert feedback.shown_to_student(c, klass.course, later) == visibility.shown(
+            c, klass.course, later) == (c.visibility != "hidden")
+        assert visibility.shown(c, klass.course, DUE - timedelta(hours=1)) == (
+            c.visibility == "visible")

@@ -64,6 +64,9 @@ class ExportReport:
 
     def messages(self) -> list[str]:
         out = []
+        if self.not_in_roster:
+            out.append(f"the roster matches only part of the class: {len(self.not_in_roster)} "
+                       f"graded student(s) are not on it: {', '.join(self.not_in_roster)}")
         if self.plan is not None:
             if self.plan.dropped:
                 out.append(f"{len(self.plan.dropped)} row(s) left out (--drop-unmatched); "
@@ -81,9 +84,8 @@ class ExportReport:
             out += list(self.plan.notes)
             return out
         if self.not_in_roster:
-            left = " and are NOT in the file" if self.omitted else " (kept in the file)"
-            out.append(f"{len(self.not_in_roster)} graded student(s) are not in the roster"
-                       f"{left}: {', '.join(self.not_in_roster)}")
+            out.append("they are NOT in the file" if self.omitted else
+                       "they are in the file (roster column: 'not in roster')")
         if self.no_submission:
             out.append(f"{len(self.no_submission)} roster entr(ies) have no submission: "
                        f"{', '.join(self.no_submission)}")

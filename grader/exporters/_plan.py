@@ -108,12 +108,14 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
             old = ""
             if r.student in base_rows and col.key in base_cols:
                 old = base_rows[r.student][base_cols[col.key]].strip()
+            if old == "-":                        # Moodle's and Canvas's "no grade"
+                old = ""
             if _is_number(old):
                 old = number(float(old))          # "5.00" as the LMS exports it -> "5"
             action: Action
             if new is None:
                 value, action = old, "no-result"
-            elif base is None or old in ("", "-"):
+            elif base is None or old == "":
                 value, action = number(new), "write"
             elif not _is_number(old):
                 value, action = old, "keep-text"

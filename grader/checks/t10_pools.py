@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from _kit.launch import Opaque, Run
-from grader.evidence import intervals, peak_concurrency
+from grader.evidence import difference, intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests; long jobs first, so that completion order != input order
@@ -37,20 +37,47 @@ def _futures_hint(value: object) -> str:
     return ""
 
 
+def _require_jobs(run: Run, kind: str, items: list, what: str, finished: bool = True) -> list:
+    """Fail closed: the jobs must have run (seen by the checker's own job: every one of them,
+    started and ended; with `finished=False`, at least one started) before `what` can be
+    judged."""
+    ivs = [i for i in intervals(run) if i.end is not None or not finished]
+    if not ivs:
+        fail(f"with a {kind} pool, no job ever {'ran' if finished else 'started'} (func was "
+             f"never called{' to the end' if finished else ''}), so {what} could not be seen. "
+             f"Hand every item to a pool of `workers` "
+             f"{'processes' if kind == 'process' else 'threads'} and collect the results."
+             + _futures_hint(run.value))
+    ran = {i.arg for i in ivs}
+    missing = [x for x in items if x not in ran]
+    if finished and missing:
+        fail(f"with a {kind} pool, only {len(items) - len(missing)} of the {len(items)} jobs ran "
+             f"({', '.join(map(repr, missing[:5]))} never did), so {what} could not be judged."
+             + _futures_hint(run.value))
+    return ivs
+
+
 def test_results_in_order(student: Student) -> None:
     for kind, run, items in (("thread", _thread_run(student), THREAD_ITEMS),
                              ("process", _process_run(student), PROCESS_ITEMS)):
         value = student.require(run)
         expected = [f"{x}:{SALT}" for x in items]
         if value != expected:
+            why = (_futures_hint(value).strip()
+                   or difference(value, expected, noun="result") + "."
+                   if difference(value, expected, noun="result")
+                   else f"it is a {type(value).__name__}, not a list.")
             fail(f"with a {kind} pool, map_with_pool should return the {len(items)} results "
-                 f"in the order of the items; it returned {value!r:.300}." + _futures_hint(value))
+                 f"in the order of the items; it returned {value!r:.300}: {why}")
+        _require_jobs(run, kind, items, "that the results came from the jobs")
 
 
 def test_bounded(student: Student) -> None:
-    for kind, run in (("thread", _thread_run(student)), ("process", _process_run(student))):
+    for kind, run, items in (("thread", _thread_run(student), THREAD_ITEMS),
+                             ("process", _process_run(student), PROCESS_ITEMS)):
         student.require(run)
-        peak = peak_concurrency(intervals(run))
+        peak = peak_concurrency(_require_jobs(run, kind, items, "how many ran at a time",
+                                             finished=False))
         if peak > WORKERS:
             fail(f"a {kind} pool of {WORKERS} workers ran {peak} jobs at the same time: create "
                  f"the pool with max_workers=workers")
@@ -59,11 +86,20 @@ def test_bounded(student: Student) -> None:
 def test_uses_workers(student: Student) -> None:
     for kind, run in (("thread", _thread_run(student)), ("process", _process_run(student))):
         student.require(run)
-        done = [i for i in intervals(run) if i.end is not None and i.end <= run.call_end]
-        if len(done) < len(THREAD_ITEMS if kind == "thread" else PROCESS_ITEMS):
-            fail(f"with a {kind} pool, map_with_pool returned after only {len(done)} of the jobs "
-                 f"had finished: wait for every result before returning."
-                 + _futures_hint(run.value))
+        items = THREAD_ITEMS if kind == "thread" else PROCESS_ITEMS
+        _require_jobs(run, kind, [], "whether the pool kept its workers busy", finished=False)
+        ivs = intervals(run)
+        done = [i for i in ivs if i.end is not None and i.end <= run.call_end]
+        if len(done) < len(items):
+            never = [x for x in items if x not in {i.arg for i in ivs}]
+            late = [i.arg for i in ivs if i.end is None or i.end > run.call_end]
+            fail(f"with a {kind} pool, map_with_pool returned after only {len(done)} of the "
+                 f"{len(items)} jobs had finished"
+                 + (f"; {', '.join(map(repr, late[:5]))} still running: wait for every result "
+                    f"before returning" if late else "")
+                 + (f"; {', '.join(map(repr, never[:5]))} never handed to the pool: run "
+                    f"func(item) for every item" if never else "")
+                 + "." + _futures_hint(run.value))
         peak = peak_concurrency(done)
         if peak < WORKERS:
             fail(f"a {kind} pool of {WORKERS} workers never ran more than {peak} job(s) at a "
@@ -76,6 +112,11 @@ def test_exceptions(student: Student) -> None:
     for kind in ("process", "thread"):
         run = student.call("map_with_pool", _job(fail_on=bad), list(PROCESS_ITEMS), kind,
                            WORKERS, timeout=10)
+        if not any(i.arg == bad for i in intervals(run)):
+            fail(f"with a {kind} pool, job {bad} never ran (it would have raised JobFailed), "
+                 f"so whether its exception reaches the caller could not be seen"
+                 + (f"; map_with_pool returned {run.value!r:.80}" if run.returned else
+                    f"; map_with_pool {run.explain()}") + "." + _futures_hint(run.value))
         if run.returned:
             fail(f"with a {kind} pool, job {bad} raised JobFailed, but map_with_pool returned "
                  f"normally: the error was swallowed. A job's exception is kept in its Future "
@@ -95,6 +136,12 @@ def test_no_leftover(student: Student) -> None:
         fail(f"when map_with_pool returned, {len(run.children_after)} worker process(es) of the "
              f"process pool were still alive: shut the pool down (leaving a `with` block "
              f"does it)")
+    _require_jobs(run, "process", PROCESS_ITEMS, "whether the pool was shut down",
+                  finished=False)
+    if not {i.pid for i in intervals(run)} - {run.probe_pid}:
+        fail("with kind 'process', every job ran in the calling process itself: there was no "
+             "process pool whose shutdown could be checked. Use a ProcessPoolExecutor (or "
+             "multiprocessing.Pool) of `workers` processes.")
     run = student.call("", _job(), [0.1, 0.2, 0.05, 0.15, 0.1], "thread", WORKERS, timeout=10,
                        scenario="workers_t10_pools.threads_left")
     left = student.require(run)
@@ -104,3 +151,8 @@ def test_no_leftover(student: Student) -> None:
         fail(f"when map_with_pool returned, {len(left['left'])} thread(s) of the thread pool were "
              f"still alive ({', '.join(map(str, left['left']))}): shut the pool down (leaving a "
              f"`with` block does it)")
+    # the call runs in the sandbox's main thread: a job there ran in no pool
+    if not {i.thread for i in intervals(run) if i.thread != "MainThread"}:
+        fail("with kind 'thread', no job ran in a thread of a pool (func was never called "
+             "from a worker thread), so there was no thread pool whose shutdown could be "
+             "checked.")

@@ -3,12 +3,14 @@
 One row per student; the header names the columns (any order, case and spaces ignored):
 
     student     required  the id `grader grade` uses: the submission folder or zip name
-    name                  full name as the LMS shows it, e.g. "Lovelace, Ada"
-    email                 e-mail address (Moodle can match on it)
-    username              LMS login / user name (Blackboard, Brightspace, Moodle)
-    lms_id                the LMS's own numeric user id (Canvas "ID", Moodle "ID number",
+                          (a Canvas download: the Canvas user id; Moodle: the participant id)
+    name                  full name as the LMS shows it, e.g. "Lovelace, Ada" (for people:
+                          no LMS export matches on it)
+    email                 e-mail address (Moodle "Email address")
+    username              LMS login / user name (Blackboard, Brightspace, Moodle "Username")
+    lms_id                the LMS's own user id (Canvas "ID", Moodle "User ID",
                           Brightspace "OrgDefinedId")
-    sis_id                the student-information-system id (Canvas "SIS User ID")
+    sis_id                the institution's id (Canvas "SIS User ID", Moodle "ID number")
     sis_login             Canvas "SIS Login ID"
     section               section name (Canvas "Section")
 

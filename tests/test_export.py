@@ -281,3 +281,25 @@ def test_base_of_the_wrong_lms_is_refused(setup):
     with pytest.raises(ExportError, match="none of the identifier columns ID, SIS User ID"):
         exporters.export("canvas", graded, course, root / "x.csv", load_roster(root / "roster.csv"),
                          ExportOptions(base=base, drop_unmatched=True))
+
+
+def test_moodle_refuses_a_column_worth_more_than_100(setup):
+    root, course, graded = setup
+    big = manifest.Course(**{**course.__dict__, "exercises": tuple(
+        manifest.Exercise(**{**e.__dict__, "checks": tuple(
+            manifest.Check(**{**c.__dict__, "points": 60}) for c in e.checks)})
+        for e in course.exercises)})
+    with pytest.raises(ExportError, match="above 100 unless the site allows unlimited grades"):
+        exporters.export("moodle", graded, big, root / "m.csv", load_roster(root / "roster.csv"),
+                         ExportOptions(columns="total", drop_unmatched=True))
+
+
+@pytest.mark.parametrize("sis, why", [("12,345", "as the number '12.345'"),
+                                      ("1.234.5", "as the number '1234.5'")])
+def test_canvas_refuses_ids_its_number_converter_would_change(setup, sis, why):
+    root, course, graded = setup
+    roster = [e if e.student != "ada" else type(e)(**{**e.__dict__, "sis_id": sis})
+              for e in load_roster(root / "roster.csv")]
+    with pytest.raises(ExportError, match=f"ada: Canvas reads SIS User ID '{sis}' {why}"):
+        exporters.export("canvas", graded, course, root / "c.csv", roster,
+                         ExportOptions(drop_unmatched=False))

@@ -77,6 +77,12 @@ class Canvas:
 
     def row_problems(self, row: Row, ids: dict[str, str]) -> list[str]:
         out = []
+        for field, value in ids.items():
+            if value and converted(value) != value:
+                out.append(f"Canvas reads {field} {value!r} as the number {converted(value)!r} "
+                           f"(its decimal_comma_to_period converter), so it would not match")
+        if "Points Possible" in row.name:
+            out.append("a name containing 'Points Possible' is read as the points row")
         if ids.get("ID") and not ids["ID"].isdigit():
             out.append(f"lms_id {ids['ID']!r} is not a Canvas user id (the number in the "
                        f"user's URL, …/users/123)")
@@ -106,6 +112,15 @@ class Canvas:
                          *r.values])
         check_delimiter(rows)
         write_csv(out, rows)
+
+
+def converted(field: str) -> str:
+    """gradebook_importer.rb's `decimal_comma_to_period` converter, applied to every cell."""
+    if re.fullmatch(r"-?[0-9.,]+%?", field):
+        parts = re.split(r"[,.]", field)
+        last = parts.pop()
+        return last if not parts else "".join(parts) + "." + last
+    return field
 
 
 def check_delimiter(rows: list[list[str]]) -> None:

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from ..results import write_atomic
-from ._model import Column, ExportOptions, Row, Sheet
+from ._model import Column, ExportError, ExportOptions, Row, Sheet, number
 from ._registry import register
 
 FIELDS = {"Username": "username", "User ID": "lms_id", "Email address": "email",
@@ -96,7 +96,14 @@ class Moodle:
         return []
 
     def check_columns(self, columns: tuple[Column, ...], options: ExportOptions) -> None:
-        return None
+        """load_data.php insert_grade_record(): a grade above 100 (`gradepointmax` only when
+        the site allows unlimited grades) aborts the whole import."""
+        for c in columns:
+            if c.max_points > 100:
+                raise ExportError(
+                    f"{c.title!r} is worth {number(c.max_points)} points; Moodle aborts an import "
+                    f"with any grade above 100 unless the site allows unlimited grades "
+                    f"(gradepointmax); export --columns exercises instead")
 
     def base_match(self, header: str, column: Column) -> bool:
         """Moodle's export titles an item `Module: Name (Real)` (or `Name (Real)`)."""

@@ -466,3 +466,17 @@ def test_comments_follow_the_one_visibility_rule_after_the_due_date(klass):
             c, klass.course, later) == (c.visibility != "hidden")
         assert visibility.shown(c, klass.course, DUE - timedelta(hours=1)) == (
             c.visibility == "visible")
+
+
+@needs_ruby
+def test_canvas_with_base_takes_the_assignment_ids_from_it(klass):
+    """Without --lms-id the column ids come from the base's `Title (id)` headers, so Canvas
+    updates its assignments instead of creating new ones."""
+    base = canvas_base_csv(klass.root / "gradebook.csv", CANVAS_BEFORE)
+    out = klass.root / "canvas.csv"
+    exporters.export("canvas", klass.graded, klass.course, out, klass.roster,
+                     ExportOptions(base=base, drop_unmatched=True))
+    header = next(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert header[5:] == ["ex_a: Join them all (501)", "ex_b: Lock the counter (502)"]
+    after = canvas_import(out, canvas_state())
+    assert after["new_assignments"] == [] and after["scores"]["1001"] == {"501": "2.7", "502": "0"}

@@ -2,7 +2,21 @@
 package docstring for the rules)."""
 from __future__ import annotations
 
-from ._model import Action, Change, ExportError, ExportOptions, Plan, Sheet, SheetRow, Table, feedback, number
+from dataclasses import replace
+
+from ._model import (
+    Action,
+    Change,
+    Column,
+    ExportError,
+    ExportOptions,
+    Plan,
+    Sheet,
+    SheetRow,
+    Table,
+    feedback,
+    number,
+)
 from ._registry import LmsExporter
 from .base import read_base
 
@@ -61,6 +75,7 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
 
     base = None
     base_cols: dict[str, int] = {}
+    with_ids: dict[str, Column] = {}
     notes: list[str] = []
     if options.base is not None:
         base = read_base(options.base, exporter)
@@ -71,6 +86,9 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
                              f"will create it (or pass --lms-id)")
             else:
                 base_cols[col.key] = idx
+                column_id = exporter.base_column_id(base.header[idx])
+                if column_id and not col.lms_id:      # the LMS's own id: update, never create
+                    with_ids[col.key] = replace(col, lms_id=column_id)
     base_rows: dict[str, list[str]] = {}
     for r in on_roster:
         if base is not None:
@@ -130,7 +148,7 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
                                   number(new) if new is not None else "", action))
         cells[r.student] = row_cells
 
-    columns = list(enumerate(table.columns))
+    columns = list(enumerate(with_ids.get(c.key, c) for c in table.columns))
     if base is not None:     # only what changed: rows and columns without a write are left out
         keep = [r for r in keep if any(a == "write" for _, a in cells[r.student])]
         columns = [(i, c) for i, c in columns

@@ -35,6 +35,8 @@ class LmsExporter(Exporter, Protocol):
 
     def base_match(self, header: str, column: Column) -> bool: ...
 
+    def base_column_id(self, header: str) -> str: ...   # the LMS's column id in a base header
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None: ...
 
 

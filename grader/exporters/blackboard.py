@@ -65,6 +65,10 @@ class Blackboard:
             return m is not None and m.group(1) == column.lms_id
         return header.split(" [", 1)[0] == column.title
 
+    def base_column_id(self, header: str) -> str:
+        m = COLUMN_ID.search(header)
+        return m.group(1) if m else ""
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Last Name", "First Name", "Username"]
         for c in sheet.columns:

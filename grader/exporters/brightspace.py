@@ -53,6 +53,9 @@ class Brightspace:
         """The export writes `<Item> Points Grade <Numeric MaxPoints:10 …>`."""
         return header.split(" <", 1)[0] == f"{column.title} Points Grade"
 
+    def base_column_id(self, header: str) -> str:
+        return ""
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = [*sheet.id_fields, *(f"{c.title} Points Grade" for c in sheet.columns),
                   "End-of-Line Indicator"]

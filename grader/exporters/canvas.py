@@ -101,6 +101,10 @@ class Canvas:
             return m is not None and m.group(2) == column.lms_id
         return header == column.title or (m is not None and m.group(1) == column.title)
 
+    def base_column_id(self, header: str) -> str:
+        m = TITLE_AND_ID.match(header)
+        return m.group(2) if m else ""
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                   *(column_title(c.title, c.lms_id) for c in sheet.columns)]

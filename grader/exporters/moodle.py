@@ -113,6 +113,9 @@ class Moodle:
                 name = name[: -len(kind)]
         return name == column.title or name.endswith(": " + column.title)
 
+    def base_column_id(self, header: str) -> str:
+        return ""
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = [*sheet.id_fields, "Full name"]
         for c in sheet.columns:

@@ -41,18 +41,28 @@ def test_results(student: Student) -> None:
     value = student.require(run)
     expected = {url: analysis_of(page_for(url, SALT)) for url in URLS}
     if not isinstance(value, dict):
-        fail(f"crawl_and_analyze should return a dict {{url: analysis}}; it returned {value!r:.200}")
+        fail(f"crawl_and_analyze should return a dict {{url: analysis}}; it returned a "
+             f"{type(value).__name__}: {value!r:.200}")
     missing = [u for u in URLS if u not in value]
     wrong = [u for u in URLS if u in value and value[u] != expected[u]]
     extra = [k for k in value if k not in expected]
     if missing or wrong or extra:
         hint = ""
-        if len(set(map(repr, value.values()))) < len(value) or missing:
+        analysed = {e["arg"] for e in _events(run, "analyze_end")}
+        if not analysed:
+            hint = " No page was analysed at all: analyze() was never called."
+        elif len(set(map(repr, value.values()))) < len(value) or missing:
             hint = (" If a callback is a lambda or a function defined in the loop, it sees the "
                     "loop variable's *last* value when it runs: bind each url (functools."
                     "partial, or a default argument).")
+        examples = "; ".join(part for part in (
+            f"e.g. {missing[0]!r} is missing" if missing else "",
+            f"{wrong[0]!r} maps to {value[wrong[0]]!r:.40}, not {expected[wrong[0]]!r}"
+            if wrong else "",
+            f"{extra[0]!r:.60} is not one of the urls" if extra else "") if part)
         fail(f"of {len(URLS)} urls, {len(missing)} are missing from the result, {len(wrong)} "
-             f"carry another page's analysis and {len(extra)} keys are not urls." + hint)
+             f"carry another page's analysis and {len(extra)} keys are not urls ({examples})."
+             + hint)
 
 
 def test_pipelined(student: Student) -> None:
@@ -75,9 +85,12 @@ def test_exactly_once(student: Student) -> None:
     fetched = Counter(e["arg"] for e in _events(run, "fetch_start"))
     twice = sorted(u for u, n in seen.items() if n > 1)
     never = [u for u in URLS if not seen[u]]
+    if not seen and not fetched:
+        fail("no url was fetched and no page analysed with the fetch and analyze you were given")
     if twice or never:
         fail(f"each page must be analysed exactly once: {len(twice)} were analysed more than "
-             f"once and {len(never)} never")
+             f"once (e.g. {twice[0] if twice else '-'}: {seen[twice[0]] if twice else 0} times) "
+             f"and {len(never)} never")
     if any(fetched[u] != 1 for u in URLS):
         fail(f"each url must be fetched exactly once; fetch counts: "
              f"{sorted(fetched.values())}")
@@ -90,6 +103,11 @@ def test_wall_time(student: Student) -> None:
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _crawl(student, fresh=next(attempts)), measure)
     student.require(run)
+    done = {e["arg"] for e in _events(run, "analyze_end") if e["t"] <= run.call_end}
+    if len(done & set(URLS)) < len(URLS):
+        fail(f"only {len(done & set(URLS))} of the {len(URLS)} pages had been fetched and "
+             f"analysed when crawl_and_analyze returned (after {elapsed:.2f} s), so its time "
+             f"says nothing about the crawl: fetch and analyse every page before returning.")
     if elapsed > BOUND:
         fail(f"{len(URLS)} pages ({FETCH:g} s to fetch, {ANALYZE:g} s to analyse, {WORKERS} "
              f"workers) took {elapsed:.2f} s; analysing each page while the others are still "
@@ -100,6 +118,10 @@ def test_wall_time(student: Student) -> None:
 def test_errors_reported(student: Student) -> None:
     bad = URLS[5]
     run = _crawl(student, fail_on=bad)
+    if not any(e["arg"] == bad for e in _events(run, "fetch_end")):
+        fail(f"{bad} was never fetched (its fetch would have raised FetchFailed), so whether "
+             f"a failed fetch reaches the caller could not be seen; crawl_and_analyze "
+             + (f"returned {run.value!r:.80}" if run.returned else run.explain()))
     if run.returned:
         fail(f"fetching {bad} raised FetchFailed, but crawl_and_analyze returned normally: the "
              f"error was swallowed. An exception raised inside a done-callback is only logged, "

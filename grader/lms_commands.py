@@ -41,9 +41,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         lines = report.plan.lines()
         what = "would change" if args.plan else "changes"
         print(f"{report.format}: {what} {sum(c.action == 'write' for c in report.plan.changes)} "
-              f"grade(s) of {report.rows} student(s)"
-              + ("" if args.base else " (no --base: every grade the kit has is written)"),
-              file=sys.stderr)
+              f"grade(s) of {report.rows} student(s)", file=sys.stderr)
         for line in lines:
             print(line, file=sys.stderr)
     if report.written:

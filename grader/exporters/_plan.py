@@ -77,7 +77,11 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
     base_cols: dict[str, int] = {}
     with_ids: dict[str, Column] = {}
     notes: list[str] = []
-    if options.base is not None:
+    if options.base is None:
+        notes.append(f"no --base: the ids were not checked against the {exporter.lms_name} "
+                     f"gradebook, and every grade the kit has is written (download the "
+                     f"gradebook and pass it as --base to write only what changed)")
+    else:
         base = read_base(options.base, exporter)
         for col in table.columns:
             idx = base.column(col, exporter)

@@ -12,7 +12,7 @@ A check the student may not see yet still counts; its text is withheld, never it
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .manifest import Course
 from .results import CheckResult
@@ -31,8 +31,8 @@ def may_show(visibility: str, *, due: datetime | None, published: bool,
         if due is None:
             return False
         if due.tzinfo is None:
-            due = due.replace(tzinfo=timezone.utc)
-        return (now or datetime.now(timezone.utc)) >= due
+            due = due.replace(tzinfo=UTC)
+        return (now or datetime.now(UTC)) >= due
     if visibility == "after_published":
         return bool(published)
     return False          # "hidden", and anything unknown: fail closed

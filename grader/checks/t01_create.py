@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from grader import source
-from grader.evidence import all_overlap, intervals
+from grader.evidence import all_overlap, difference, intervals
 from grader.harness import Student, fail
 
 # Other names and sizes than the public tests.
@@ -57,8 +57,11 @@ def _args_hint(starts: list[dict]) -> str:
 def _each_once(starts: list[dict], names: list[str], what: str) -> None:
     got = Counter(e["arg"] if e.get("nargs") == 1 else tuple(e["arg"]) for e in starts)
     if got != Counter(names):
+        called = [e["arg"] if e.get("nargs") == 1 else tuple(e["arg"]) for e in starts]
         fail(f"{what} should call task(name) once for each of {names}; task was called with "
-             f"{sorted(map(str, got.elements()))}." + _args_hint(starts))
+             f"{sorted(map(str, got.elements()))}: "
+             f"{difference(called, names, ordered=False, noun='call') or 'task never ran'}."
+             + _args_hint(starts))
 
 
 def _in_threads(run, starts: list[dict], caller: dict, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -122,6 +125,11 @@ def test_returns_threads(student: Student) -> None:
              f"returned {[v['type'] for v in value]}")
     ran_in = {_name_of(e): e["tid"] for e in _starts(run)}
     order = [v["ident"] for v in value]
+    if not ran_in or None in order:
+        fail(f"start_threads returned {len(value)} Thread objects, but "
+             + ("task never ran in any of them" if not ran_in else
+                f"{order.count(None)} of them were never started")
+             + ": return the threads you started, after start()")
     if order != [ran_in.get(n) for n in NAMES]:
         fail("the returned threads are not the ones that ran task(name) for each name, in "
              "the order of names: return the threads you started")

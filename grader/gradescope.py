@@ -51,6 +51,9 @@ RUNTIME_REQUIREMENTS = ("pytest", "pyyaml")
 RESERVE = 5.0               # seconds kept at the end of the budget for the last write
 HARD_STOP_AFTER = 20.0      # the watchdog ends the run this long after the budget
 MIN_CHECK_SECONDS = 1.0     # less than this per check: the exercise is not started
+# Each exercise is sure to get this fraction of its proportional part of the budget; the rest
+# goes to whichever exercise needs it first (a correct submission never needs it all).
+FLOOR_FRACTION = 0.5
 MAX_LISTED = 20
 
 
@@ -300,6 +303,22 @@ def cut_timeouts(course: Course, ex_id: str, seconds: float) -> tuple[Course, fl
                                            for e in course.exercises)), factor
 
 
+def shares_floor(weights: dict[str, float], seconds: float) -> dict[str, float]:
+    """What each exercise is sure to get: FLOOR_FRACTION of its part of `seconds`, in
+    proportion to its checks' timeouts (`weights`)."""
+    total = sum(weights.values()) or 1.0
+    return {ex: max(seconds, 0.0) * w / total * FLOOR_FRACTION for ex, w in weights.items()}
+
+
+def share_of(weight: float, floor: float, left: float, later_floors: float) -> float:
+    """Seconds for the next exercise: all its checks' timeouts (`weight`) if the time
+    `left` allows it after keeping the later exercises' floors, else what remains of it,
+    and never less than its own floor (while there is time at all)."""
+    if weight <= 0 or left <= 0:
+        return 0.0
+    return min(weight, max(left - later_floors, min(floor, left)))
+
+
 def _ran_out(check) -> bool:  # type: ignore[no-untyped-def]
     return check.status != "passed" and (check.evidence.get("status") == "timeout"
                                          or "ran out of its" in check.message
@@ -424,9 +443,7 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
         text = StudentText.build(
             [source / "course.yaml", *(p for p in sorted((source / "grader" / "checks").rglob("*"))
                                        if p.is_file() and "__pycache__" not in p.parts)],
-            [*kit_public, *(Path(tmp) / "ws" / f for f in staged.found)], renames,
-            [x for ex in course.exercises for x in (ex.id, ex.module, *ex.files,
-                                                    *(Path(f).name for f in ex.files))])
+            [*kit_public, *(Path(tmp) / "ws" / f for f in staged.found)], renames)
         sandbox = Sandbox(course.limits, course.root)
         iso = sandbox.isolation.to_dict()
         notes: list[str] = []
@@ -490,13 +507,14 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
         watchdog.start()
         runnable = {ex.id: sum(c.timeout for c in ex.checks) for ex in course.exercises
                     if not grading.preflight(ex, ws)}
+        floors = shares_floor(runnable, deadline - RESERVE - time.monotonic())
         for ex in course.exercises:
             current[0] = ex.id
             writer.write(snapshot(ex.id))
             now = time.monotonic()
-            left = deadline - RESERVE - now
             weight = runnable.pop(ex.id, 0.0)
-            share = left * weight / (weight + sum(runnable.values())) if weight else 0.0
+            share = share_of(weight, floors.get(ex.id, 0.0), deadline - RESERVE - now,
+                             sum(floors[e] for e in runnable))
             if weight and share < MIN_CHECK_SECONDS * len(ex.checks):
                 graded[ex.id] = _placeholder(course, ex.id, (
                     "Not graded: the autograder's time for the whole submission "

@@ -3,12 +3,12 @@
 Every `output` of the Gradescope results.json goes through `StudentText.clean`:
 
 * text of the hidden files (grader/checks/*.py, course.yaml) is removed line by line: a line
-  that holds WINDOW or more characters of their code (whitespace squashed) is replaced by a
-  note. The prose of the checks' own messages (string literals with spaces: what `fail(...)`
-  says) and of course.yaml's descriptions is meant for students and stays, and so does text that
-  is also in the kit's public files or the student's own upload. The sandbox is what keeps the
-  student's code from reading the course at all; this is the second layer for the levels where
-  it cannot (a container without user namespaces);
+  of output that contains a line of their code (whitespace squashed; at least MIN_LINE
+  characters with a few letters; comments, docstrings and message text are not code) is
+  replaced by a note. Lines that are also in the kit's public files or the student's own
+  upload are not secret. The sandbox is what keeps the student's code from reading the course
+  at all; this is the second layer, for the levels where it cannot (a container without user
+  namespaces). Text the student's code transforms (encodes, reverses) is not recognised;
 * Python reprs are shortened (`<concurrent.futures._base.Future object at 0x7f…>` becomes
   `<Future>`), and a repr a check cut off in the middle ends with `…` instead of half a word;
 * lines longer than LINE_CHARS and outputs longer than OUTPUT_CHARS are cut at a word
@@ -16,17 +16,17 @@ Every `output` of the Gradescope results.json goes through `StudentText.clean`:
 """
 from __future__ import annotations
 
-import ast
+import functools
+import io
 import re
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-WINDOW = 20                 # characters of hidden code that count as a leak
-LINE_CHARS = 300
-OUTPUT_CHARS = 2000
+MIN_LINE = 16               # shorter lines of hidden code are too common to recognise
+LINE_CHARS = 800
+OUTPUT_CHARS = 3000
 REMOVED = "[a line holding text of the course's hidden files was removed]"
 
 _WS = re.compile(r"\s+")
@@ -37,87 +37,81 @@ _NESTED = re.compile(r"<(?:[\w.]+\.)?(\w+) object: <(?:[\w.]+\.)?\w+ object at 0
 _PLAIN = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
 _OPAQUE = re.compile(r"<(?:[\w.]+\.)?(\w+) object: [^<>]{0,80}>")
 # the same, cut before its closing '>' (a check shortened the list's repr to N characters)
-_CUT = re.compile(r"<(?:[\w.]+\.)?\w+ object(?::? ?<?(?:[\w.]+\.)?(?:\w+)?(?: object)?)?"
-                  r"(?: at 0x[0-9a-fA-F]*)?(?=[^>\w]|$)(?!>)")
+_CUT = re.compile(r"<(?:(?:\w+\.)+\w*|\w+ obj\w*)(?: \w*)?(?:: <?[\w.]*(?: \w*)?)?"
+                  r"(?: at 0x[0-9a-fA-F]*)?(?![\w>])")
 
 
 def _squash(text: str) -> str:
-    return _WS.sub(" ", text)
+    return _WS.sub(" ", text).strip()
 
 
-def _windows(text: str) -> set[str]:
-    text = _squash(text)
-    return {text[i:i + WINDOW] for i in range(len(text) - WINDOW + 1)}
+def _significant(line: str) -> bool:
+    return len(line) >= MIN_LINE and sum(ch.isalpha() for ch in line) >= 6
 
 
-def _prose_of_python(text: str) -> list[str]:
-    """String literals with spaces in them (messages), not docstrings."""
+def _code_lines(path: Path, text: str) -> set[str]:
+    """The lines of a hidden file that are code: for Python, physical lines holding a name,
+    operator or number outside comments and strings (so docstrings and the text of messages
+    are left out), without their trailing comment; for YAML, the lines that are not comments."""
+    if path.suffix in (".yaml", ".yml"):
+        return {_squash(line) for line in text.splitlines()
+                if not line.lstrip().startswith("#") and _significant(_squash(line))}
+    if path.suffix != ".py":
+        return set()
+    rows: set[int] = set()
     try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return []
-    docstrings = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                docstrings.add(id(body[0].value))
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
-            and isinstance(n.value, str) and n.value.count(" ") >= 2 and id(n) not in docstrings]
-
-
-def _prose_of_yaml(text: str) -> list[str]:
-    out: list[str] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and value.count(" ") >= 2:
-            out.append(value)
-    try:
-        walk(yaml.safe_load(text))
-    except yaml.YAMLError:
-        pass
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in (tokenize.NAME, tokenize.OP, tokenize.NUMBER):
+                rows.add(tok.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        rows = set(range(1, text.count("\n") + 2))
+    out = set()
+    for row, line in enumerate(text.splitlines(), start=1):
+        if row in rows:
+            line = _squash(line.split("  #")[0])
+            if _significant(line):
+                out.add(line)
     return out
 
 
 @dataclass(frozen=True)
 class StudentText:
-    hidden: frozenset[str]                  # WINDOW-character pieces of hidden code
+    hidden: frozenset[str]                      # lines of hidden code (squashed)
     renames: tuple[tuple[str, str], ...] = ()   # (path in course.yaml, path the student uploaded)
 
     @classmethod
     def build(cls, hidden_files: Iterable[Path], public_files: Iterable[Path] = (),
-              renames: dict[str, str] | None = None,
-              public_text: Iterable[str] = ()) -> "StudentText":
+              renames: dict[str, str] | None = None) -> "StudentText":
         secret: set[str] = set()
         public: set[str] = set()
         for path in hidden_files:
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                secret |= _code_lines(path, path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 continue
-            secret |= _windows(text)
-            prose = _prose_of_yaml(text) if path.suffix in (".yaml", ".yml") else \
-                _prose_of_python(text) if path.suffix == ".py" else []
-            for s in prose:
-                public |= _windows(s)
         for path in public_files:
             try:
-                public |= _windows(path.read_text(encoding="utf-8", errors="replace"))
+                public |= {_squash(x) for x in
+                           path.read_text(encoding="utf-8", errors="replace").splitlines()}
             except OSError:
                 continue
-        for s in public_text:          # names the kit itself shows: files, exercise ids
-            public |= _windows(s)
         return cls(frozenset(secret - public), tuple(sorted((renames or {}).items())))
+
+    @functools.cached_property
+    def _index(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for line in self.hidden:
+            index.setdefault(line[:MIN_LINE], []).append(line)
+        return index
 
     def leaks(self, line: str) -> bool:
         text = _squash(line)
-        return any(text[i:i + WINDOW] in self.hidden for i in range(len(text) - WINDOW + 1))
+        index = self._index
+        for i in range(len(text) - MIN_LINE + 1):
+            for candidate in index.get(text[i:i + MIN_LINE], ()):
+                if text.startswith(candidate, i):
+                    return True
+        return False
 
     def clean(self, text: str, trusted: bool = False) -> str:
         """`text` for the student. `trusted`: written by the kit itself from what it knows

@@ -303,3 +303,42 @@ def test_canvas_refuses_ids_its_number_converter_would_change(setup, sis, why):
     with pytest.raises(ExportError, match=f"ada: Canvas reads SIS User ID '{sis}' {why}"):
         exporters.export("canvas", graded, course, root / "c.csv", roster,
                          ExportOptions(drop_unmatched=False))
+
+
+def test_canvas_refuses_a_file_it_would_read_as_semicolon_separated():
+    from grader.exporters.canvas import check_delimiter
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "a;b;c;d;e;f;g;h"],
+            ["    Points Possible", "", "", "", "", "1;2;3;4;5;6;7;8"],
+            ["Ann", "1", "", "", "", "1;2;3;4;5;6;7;8"]]
+    with pytest.raises(ExportError, match="semicolon-separated"):
+        check_delimiter(rows)
+    check_delimiter([["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "a;b"],
+                     ["    Points Possible", "", "", "", "", "1"], ["O'Hara; Jo", "1", "", "", "", "1"]])
+
+
+def test_brightspace_and_blackboard_bases_match_their_own_export_headers(setup):
+    root, course, graded = setup
+    roster = load_roster(root / "roster.csv")
+    d2l = root / "d2l.csv"
+    d2l.write_text("OrgDefinedId,Username,Last Name,First Name,Email,"
+                   "ex_a: Join them all Points Grade <Numeric MaxPoints:5>,"
+                   "ex_b: Lock the counter Points Grade <Numeric MaxPoints:4>,End-of-Line Indicator\n"
+                   "#1001,alovelace,Lovelace,Ada,ada@example.org,4.5,,#\n"
+                   "#1002,zangstrom,Ångström-Ñúñez,Zoë,zoe@example.org,0,4,#\n", encoding="utf-8")
+    out = root / "b.csv"
+    report = exporters.export("brightspace", graded, course, out, roster,
+                              ExportOptions(base=d2l, drop_unmatched=True))
+    assert read(out) == [["OrgDefinedId", "ex_b: Lock the counter Points Grade",
+                          "End-of-Line Indicator"], ["#1001", "0", "#"]]
+    assert report.rows == 1
+    bb = root / "bb-base.csv"
+    bb.write_text('"Last Name","First Name","Username","Student ID","Last Access","Availability",'
+                  '"ex_a: Join them all [Total Pts: 5 Score] |9001","ex_b: Lock the counter [Total Pts: 4 Score] |9002"\n'
+                  '"Lovelace","Ada","alovelace","","","Yes","",""\n'
+                  '"Ångström-Ñúñez","Zoë","zangstrom","","","Yes","0","4"\n', encoding="utf-8")
+    exporters.export("blackboard", graded, course, out, roster,
+                     ExportOptions(base=bb, drop_unmatched=True))
+    assert read(out) == [["Last Name", "First Name", "Username",
+                          "ex_a: Join them all [Total Pts: 5 Score] |9001",
+                          "ex_b: Lock the counter [Total Pts: 4 Score] |9002"],
+                         ["Lovelace", 'Ada "Countess"', "alovelace", "4.5", "0"]]

@@ -81,3 +81,86 @@ def best_of(attempts: int, make_run, measure):  # type: ignore[no-untyped-def]
         if good:
             break
     return best
+
+
+# --- premises: a check passes only on positive evidence that what it judges happened --------
+
+def not_run(ivs: list[Interval], expected: list, noun: str = "the task") -> str:
+    """Why the workers a check observes did not all run, or "" when each expected argument
+    started at least once. The reason is meant to be followed by ", so <what cannot be
+    judged>"."""
+    if not ivs:
+        return f"{noun} never ran (no call of it was recorded)"
+    seen = [i.arg for i in ivs]
+    missing = [a for a in expected if a not in seen]
+    if missing:
+        return (f"{noun} ran for only {len(expected) - len(missing)} of the {len(expected)} "
+                f"inputs ({', '.join(map(repr, missing))} never ran)")
+    return ""
+
+
+def no_children(run: Run, expected: int) -> str:
+    """Why fewer than `expected` child processes were seen (by any witness), or ""."""
+    seen = len(child_pids(run))
+    if seen == 0:
+        return "no child process was started"
+    if seen < expected:
+        return f"only {seen} of the {expected} child processes expected were started"
+    return ""
+
+
+# --- differences: what a result got wrong, computed, never guessed ---------------------------
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def difference(got: object, expected: list, *, ordered: bool = True,
+               noun: str = "item") -> str:
+    """The first real difference between `got` and the `expected` list, in words: its type,
+    the type of its elements, missing / extra / duplicate elements, the count, then the
+    order. "" when they are equal (or equal but for the order, with `ordered=False`)."""
+    if got is None:
+        return "it is None, not a list"
+    if not isinstance(got, (list, tuple)):
+        return f"it is a {_type_name(got)} ({got!r:.60}), not a list"
+    got = list(got)
+    want_types = {_type_name(e) for e in expected}
+    odd = [e for e in got if _type_name(e) not in want_types]
+    if odd and expected:
+        e = odd[0]
+        same = [x for x in expected if str(x) == str(e)]
+        return (f"{len(odd)} of its {len(got)} {noun}s are {_type_name(e)}, not "
+                f"{' or '.join(sorted(want_types))} (e.g. {e!r}"
+                + (f" where {same[0]!r} was expected" if same else "") + ")")
+    rest = list(expected)
+    extra, dupes = [], []
+    for e in got:
+        if e in rest:
+            rest.remove(e)
+        elif e in expected:
+            dupes.append(e)
+        else:
+            extra.append(e)
+    parts = []
+    if dupes:
+        parts.append(f"{_list(dupes)} {'appears' if len(set(dupes)) == 1 else 'appear'} "
+                     f"more than once")
+    if extra:
+        parts.append(f"{_list(extra)} {'is' if len(extra) == 1 else 'are'} not expected")
+    if rest:
+        parts.append(f"{_list(rest)} {'is' if len(rest) == 1 else 'are'} missing")
+    if parts:
+        count = (f"{len(got)} {noun}s instead of {len(expected)}: "
+                 if len(got) != len(expected) else "")
+        return count + "; ".join(parts)
+    if ordered and got != list(expected):
+        k = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
+        return (f"the same {noun}s in another order: position {k + 1} holds {got[k]!r} "
+                f"where {expected[k]!r} belongs")
+    return ""
+
+
+def _list(values: list) -> str:
+    shown = ", ".join(repr(v) for v in values[:5])
+    return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")

@@ -5,7 +5,7 @@ that record the pid of every addition; the right answers are computed here, on t
 side, for inputs the public tests do not use."""
 from __future__ import annotations
 
-from grader.evidence import child_pids
+from grader.evidence import child_pids, no_children
 from grader.harness import Student, fail, worker
 
 ITEMS = [17, -4, 250, 3, 99, 1000003, -71, 8, 42, 5, 61, 0, 13]
@@ -68,6 +68,10 @@ def test_parent_state(student: Student) -> None:
     report = student.require(run)
     if not isinstance(report, dict):
         fail("the grader's scenario did not report back")   # fail closed
+    why = no_children(run, 2)
+    if why:
+        fail(f"{why} in two calls of child_total (one child per call), so nothing shows that "
+             f"the caller's own state stays apart from a child's")
     changed = report.get("changed") or {}
     if changed:
         name, (before, after) = next(iter(changed.items()))

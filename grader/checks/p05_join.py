@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import all_overlap, best_of, child_pids, intervals, ran_serially
+from grader.evidence import (all_overlap, best_of, child_pids, intervals, no_children, not_run,
+                             ran_serially)
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: four tasks of different lengths.
@@ -43,6 +44,9 @@ def test_all_tasks_done(student: Student) -> None:
 def test_overlap(student: Student) -> None:
     run = _run(student)
     ivs = intervals(run)
+    why = not_run(ivs, DURATIONS, "task(d)")
+    if why:
+        fail(why + ", so whether the tasks ran at the same time cannot be judged")
     if not all_overlap(ivs):
         fail("the tasks did not all run at the same time: some task started only after "
              "another had already finished." + _serial_hint(student, run))
@@ -53,10 +57,16 @@ def test_wall_time(student: Student) -> None:
     # for starting four processes, but never more than half the way to "one after another".
     bound = BOUND + min(student.startup, (TOTAL - BOUND) / 2)
     def measure(run):  # type: ignore[no-untyped-def]
+        # a run in which the tasks did not all run says nothing about their time
+        if not_run(intervals(run), DURATIONS):
+            return None, False
         return run.call_time, run.call_time is not None and run.call_time <= bound
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
+    if elapsed is None:
+        fail(not_run(intervals(run), DURATIONS, "task(d)")
+             + ", so the time run_and_wait took says nothing about running the tasks together")
     if elapsed > bound:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
              f"{elapsed:.2f} s; running together they take about {LONGEST:g} s "
@@ -79,6 +89,9 @@ def test_own_processes(student: Student) -> None:
 
 def test_reaped(student: Student) -> None:
     run = _run(student)
+    why = no_children(run, len(DURATIONS))
+    if why:
+        fail(why + ", so there was no child to join")
     left = [f"pid {p.inner_pid} ({'zombie' if p.state == 'Z' else 'still running'})"
             for p in run.children_after]
     if left:

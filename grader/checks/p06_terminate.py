@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 
-from grader.evidence import best_of
+from grader.evidence import best_of, child_pids, no_children
 from grader.harness import Student, fail, worker
 
 SIGTERM = int(signal.SIGTERM)
@@ -34,6 +34,18 @@ def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
     return run
 
 
+def _not_started(run) -> str:  # type: ignore[no-untyped-def]
+    """Why the task did not start in a child process of this run, or ""."""
+    starts = [e for e in run.events if e["ev"] == "start"]
+    if not starts:
+        return "the task never started"
+    if all(e["pid"] == run.probe_pid for e in starts):
+        return "the task ran in the calling process itself, not in a child process"
+    if not {e["pid"] for e in starts} & child_pids(run):
+        return "the task ran in no process started by your code"
+    return ""
+
+
 def _stopped_hint(run) -> str:  # type: ignore[no-untyped-def]
     if any(e["ev"] == "end" for e in run.events):
         return (" The task ran to its end: was join() called before terminate()? join() "
@@ -46,7 +58,14 @@ def test_result(student: Student) -> None:
     value = run.value
     got = tuple(value) if isinstance(value, (list, tuple)) else value
     expected = (False, -SIGTERM)
+    why = _not_started(run)
+    if why:
+        fail(f"{why}, so stop_after's answer {value!r} was not read from a stopped process")
     if got == expected:
+        if not any(e["ev"] == "term" for e in run.events):
+            fail(f"stop_after returned {value!r}, but the task never received SIGTERM: that "
+                 f"answer was not read from the process. terminate() it, join() it, then "
+                 f"return p.is_alive() and p.exitcode.")
         return
     if isinstance(got, tuple) and len(got) == 2 and got[0] is True and got[1] is None:
         fail("stop_after returned (True, None): right after terminate() the process was still "
@@ -69,6 +88,14 @@ def test_task_stopped(student: Student) -> None:
     run = student.call("stop_after", _task(3.0), SPAWN_SECONDS, timeout=10,
                        start_method="spawn")
     student.require(run)
+    # The premise is a child started for the task (a task stopped before its first line was
+    # still stopped before its end); a task run in the caller cannot be stopped at all.
+    why = no_children(run, 1)
+    if why:
+        fail(f"with the spawn start method {why}, so there was nothing to stop")
+    if any(e["ev"] == "start" and e["pid"] == run.probe_pid for e in run.events):
+        fail("with the spawn start method the task ran in the calling process itself, not in "
+             "a child process, so it could not be stopped")
     kinds = [e["ev"] for e in run.events]
     if "end" in kinds:
         fail(f"the task ran to its end (3 s) although stop_after was to stop it after "
@@ -80,6 +107,9 @@ def test_task_stopped(student: Student) -> None:
 
 def test_timing(student: Student) -> None:
     run = _run(student)
+    why = _not_started(run)
+    if why:
+        fail(f"{why}, so how long it ran before it was stopped cannot be judged")
     term = [e["t"] for e in run.events if e["ev"] == "term"]
     started = run.call_start
     # The lower bound is exact evidence: "term" is recorded once SIGTERM has reached the task,
@@ -103,6 +133,9 @@ def test_timing(student: Student) -> None:
 
 def test_reaped(student: Student) -> None:
     run = _run(student)
+    why = no_children(run, 1)
+    if why:
+        fail(why + ", so there was no process to terminate and wait for")
     left = [f"pid {p.inner_pid} ({'a zombie: dead but not waited for' if p.state == 'Z' else 'still running'})"
             for p in run.children_after]
     if left:

@@ -93,6 +93,9 @@ def test_dies_with_parent(student: Student) -> None:
 
 def test_sibling_finishes(student: Student) -> None:
     run = _program(student)
+    if _daemon_start(run) is None:
+        fail("the task given to start_daemon never started, so nothing shows that a daemon "
+             "of this program leaves its ordinary siblings alone" + _raised_hint(run))
     started = any(e["ev"] == "start" and e.get("arg") == "sibling" for e in run.events)
     if not any(e["ev"] == "end" and e.get("arg") == "sibling" for e in run.events):
         fail("an ordinary (non-daemon) child of the same program was stopped "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from _kit import procfs
-from grader.evidence import child_pids, intervals
+from grader.evidence import child_pids, intervals, no_children, not_run
 from grader.harness import Student, fail, worker
 
 # Other sizes and codes than the public tests (3 children, task(1) fails).
@@ -57,6 +57,9 @@ def test_own_processes(student: Student) -> None:
     # exit_codes and no_zombies): each in a child process of its own, never in the caller.
     run = _fork_run(student)
     ivs = intervals(run)
+    why = not_run(ivs, list(range(N)), "task(i)")
+    if why:
+        fail(why + ", so where the tasks run cannot be judged")
     args = [i.arg for i in ivs]
     twice = sorted({a for a in args if args.count(a) > 1})
     if twice:
@@ -76,7 +79,11 @@ def test_no_zombies(student: Student) -> None:
     if not procfs.available():
         pytest.skip("no /proc on this platform: zombies cannot be seen from outside")
     left = []
-    for run in (_fork_run(student), _spawn_run(student)):
+    for run, n, how in ((_fork_run(student), N, ""),
+                        (_spawn_run(student), len(CODES), " under spawn")):
+        why = no_children(run, n)
+        if why:
+            fail(f"{why}{how}, so there was no child to wait for")
         left += [f"pid {p.inner_pid} ({'a zombie: ended, never waited for' if p.state == 'Z' else 'still running'})"
                  for p in run.children_after]
     if left:

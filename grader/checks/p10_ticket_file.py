@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from grader import races
 from grader import source
-from grader.evidence import all_overlap, child_pids, intervals
+from grader.evidence import all_overlap, child_pids, intervals, no_children
 from grader.harness import Student, fail
 
 SCENARIO = "workers_p10_ticket_file.sell"
@@ -35,6 +35,11 @@ def _sell(student: Student, case: dict, start_method: str,  # type: ignore[no-un
             and all(type(x) is bool for x in sold)):
         fail(f"sell_tickets(db_path, {buyers}, ...) should return a list of {buyers} bools, one "
              f"per buyer in buyer order; it returned {sold!r}")
+    why = no_children(run, buyers)
+    if why:
+        fail(f"{why} for {buyers} buyers, so no buyer process checked or bought a ticket"
+             + (f" (the file still says {left} left)" if left == case["tickets"] else "")
+             + ": each buyer must be a Process that reads and updates the file")
     return run, sold, left
 
 

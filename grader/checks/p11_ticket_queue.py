@@ -9,7 +9,7 @@ the same count, so the overselling is certain and the `step` events show it.
 from __future__ import annotations
 
 from grader import races
-from grader.evidence import child_pids, intervals, peak_concurrency
+from grader.evidence import child_pids, intervals, no_children, peak_concurrency
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests (2 tickets, 5 buyers).
@@ -27,6 +27,16 @@ def _run(student: Student, case: dict, start_method: str):  # type: ignore[no-un
         timeout=12, start_method=start_method, sample_processes=True)
 
 
+def _no_buyers(run, case: dict) -> str:  # type: ignore[no-untyped-def]
+    """Why there is no evidence that buyer processes bought, or ""."""
+    why = no_children(run, case["buyers"])
+    if why:
+        return f"{why} for {case['buyers']} buyers"
+    if not {e["pid"] for e in run.events if e["ev"] == "step"} & (child_pids(run) - {run.probe_pid}):
+        return "no buyer process called step() while holding the count"
+    return ""
+
+
 def _answers(student: Student, case: dict, start_method: str):  # type: ignore[no-untyped-def]
     run = _run(student, case, start_method)
     sold = student.require(run)
@@ -35,6 +45,9 @@ def _answers(student: Student, case: dict, start_method: str):  # type: ignore[n
             and all(type(x) is bool for x in sold)):
         fail(f"sell_with_queue({case['tickets']}, {buyers}, step) should return a list of "
              f"{buyers} bools, one per buyer in buyer order; it returned {sold!r}")
+    why = _no_buyers(run, case)
+    if why:
+        fail(f"{why}, so the answers {sold} were not decided by buyers holding the count")
     return run, sold
 
 
@@ -105,11 +118,17 @@ def test_no_buyer_blocks(student: Student) -> None:
                     "ticket is left -- or every buyer after it waits in get() forever; and "
                     "collect every answer before joining the buyers.")
         fail(run.explain() + hint)
+    why = _no_buyers(run, SCARCE)
+    if why:
+        fail(f"{why}, so nothing shows that buyers never wait forever for the count")
 
 
 def test_all_exit(student: Student) -> None:
     run = _run(student, SCARCE, "fork")
     student.require(run)
+    why = no_children(run, SCARCE["buyers"])
+    if why:
+        fail(f"{why} for {SCARCE['buyers']} buyers, so there was no buyer process to join")
     left = [f"pid {p.inner_pid} ({'zombie' if p.state == 'Z' else 'still running'})"
             for p in run.children_after]
     if left:

@@ -105,11 +105,18 @@ def test_every_item_once(student: Student) -> None:
 def test_terminates(student: Student) -> None:
     """Started with `spawn`: producer and consumer must be picklable top-level functions."""
     run = _many(student)
+    total = MANY["producers"] * MANY["items"]
     if run.returned:
+        made = len(_made(run))
+        done = len({e["arg"] for e in run.events if e["ev"] == "end"} & set(_made(run)))
+        if done < total:
+            fail(f"pipeline returned, but only {done} of the {total} items were consumed"
+                 + (" (no producer made any)" if made == 0 else f" ({made} were made)")
+                 + ", so it did not return *once all was consumed*: start the producers and "
+                   "consumers, and wait for them. " + SENTINEL_HINT)
         return
     if run.status != "timeout":
         fail(run.explain())
-    total = MANY["producers"] * MANY["items"]
     done = len({e["arg"] for e in run.events if e["ev"] == "end"})
     killed = f" (the grader stopped {run.killed} processes it left running)" if run.killed else ""
     stuck = f"\n{run.where_stuck()}" if run.where_stuck() else ""
@@ -180,6 +187,10 @@ def test_fifo_one_consumer(student: Student) -> None:
 def test_bounded_buffer(student: Student) -> None:
     run = _one(student)
     bound = ONE["maxsize"] + ONE["producers"] + ONE["consumers"]
+    makers = {e["pid"] for e in _made(run).values()} - {run.probe_pid}
+    if not makers & child_pids(run):
+        fail("no producer process made an item" + _not_returned(run) + ", so nothing shows "
+             "that a full queue makes the producers wait")
     backlog = peak = 0
     for e in run.events:
         if e["ev"] == "made":

@@ -342,3 +342,13 @@ def test_brightspace_and_blackboard_bases_match_their_own_export_headers(setup):
                           "ex_a: Join them all [Total Pts: 5 Score] |9001",
                           "ex_b: Lock the counter [Total Pts: 4 Score] |9002"],
                          ["Lovelace", 'Ada "Countess"', "alovelace", "4.5", "0"]]
+
+
+def test_a_moodle_base_in_percentages_is_refused(setup):
+    root, course, graded = setup
+    base = root / "base.csv"
+    base.write_text("Email address,Assignment: ex_a: Join them all (Percentage)\n"
+                    "ada@example.org,90.00 %\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="as percentages, not points"):
+        exporters.export("moodle", graded, course, root / "m.csv", load_roster(root / "roster.csv"),
+                         ExportOptions(base=base, drop_unmatched=True))

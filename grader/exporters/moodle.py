@@ -107,10 +107,12 @@ class Moodle:
 
     def base_match(self, header: str, column: Column) -> bool:
         """Moodle's export titles an item `Module: Name (Real)` (or `Name (Real)`)."""
-        name = header
-        for kind in (" (Real)", " (Percentage)", " (Letter)"):
-            if name.endswith(kind):
-                name = name[: -len(kind)]
+        name = header.removesuffix(" (Real)")
+        for kind, what in ((" (Percentage)", "percentages"), (" (Letter)", "letters")):
+            if name.endswith(kind) and self.base_match(name[: -len(kind)], column):
+                raise ExportError(f"--base: Moodle exported {header!r} as {what}, not points; "
+                                  f"export the gradebook again with 'Grade export display "
+                                  f"type: Real'")
         return name == column.title or name.endswith(": " + column.title)
 
     def base_column_id(self, header: str) -> str:

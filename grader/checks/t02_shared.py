@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from grader.evidence import child_pids
+from grader.evidence import child_pids, difference
 from grader.harness import Student, fail, worker
 
 ITEMS = [11, 23, 5, 42, 8, 16, 4]         # other items and size than the public tests
@@ -36,7 +36,8 @@ def _where(starts: list[dict], caller: dict) -> str:
 def test_all_items(student: Student) -> None:
     run, value, caller, starts = _run(student, "collect_with_threads")
     if not isinstance(value, list):
-        fail(f"collect_with_threads should return a list; it returned {value!r}")
+        fail(f"collect_with_threads should return a list; it returned a "
+             f"{type(value).__name__}: {value!r:.200}")
     got = Counter(value)
     if got == EXPECTED:
         return
@@ -47,13 +48,11 @@ def test_all_items(student: Student) -> None:
     if late and all(e["pid"] == caller["pid"] for e in starts):
         fail(f"collect_with_threads returned before work({late[0]}) had finished, so its "
              f"result was missing: join every thread before returning the list")
-    missing = sorted(str(v) for v in (EXPECTED - got).elements())
-    extra = sorted(map(repr, (got - EXPECTED).elements()))
     fail(f"the list should hold work(item) once for each of the {len(ITEMS)} items; "
-         f"{len(missing)} missing{f' (e.g. {missing[0]})' if missing else ''}"
-         f"{f', unexpected {extra[:3]}' if extra else ''}."
-         + (_where(starts, caller) or " Did every thread finish before you returned the "
-            "list? Start them all, then join every thread, then return."))
+         f"{difference(value, sorted(EXPECTED.elements()), ordered=False, noun='result')}."
+         + _where(starts, caller)
+         + ("" if starts else " work() was never called: start one Thread per item that "
+            "runs work(item) and appends the result."))
 
 
 def test_same_process(student: Student) -> None:

@@ -480,3 +480,13 @@ def test_canvas_with_base_takes_the_assignment_ids_from_it(klass):
     assert header[5:] == ["ex_a: Join them all (501)", "ex_b: Lock the counter (502)"]
     after = canvas_import(out, canvas_state())
     assert after["new_assignments"] == [] and after["scores"]["1001"] == {"501": "2.7", "502": "0"}
+
+
+def test_a_base_whose_points_possible_differ_is_refused(klass):
+    base = canvas_base_csv(klass.root / "gradebook.csv", CANVAS_BEFORE)
+    base.write_text(base.read_text(encoding="utf-8").replace('"6.00"', "10").replace(",6.00,", ",10,"),
+                    encoding="utf-8")
+    with pytest.raises(ExportError, match=r"'ex_a: Join them all' is out of 10 points in "
+                                          r"gradebook.csv but out of 6 in course.yaml"):
+        exporters.export("canvas", klass.graded, klass.course, klass.root / "c.csv", klass.roster,
+                         ExportOptions(base=base, drop_unmatched=True))

@@ -90,6 +90,13 @@ def plan(exporter: LmsExporter, table: Table, options: ExportOptions, fmt: str =
                              f"will create it (or pass --lms-id)")
             else:
                 base_cols[col.key] = idx
+                lms_max = base.max_points(idx, exporter)
+                if lms_max is not None and abs(lms_max - col.max_points) > 1e-6:
+                    raise ExportError(
+                        f"{col.title!r} is out of {number(lms_max)} points in "
+                        f"{options.base.name} but out of {number(col.max_points)} in "
+                        f"course.yaml: the kit's grades would mean something else there; make "
+                        f"the two agree (the LMS's points possible, or the checks' points)")
                 column_id = exporter.base_column_id(base.header[idx])
                 if column_id and not col.lms_id:      # the LMS's own id: update, never create
                     with_ids[col.key] = replace(col, lms_id=column_id)

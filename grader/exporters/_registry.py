@@ -37,6 +37,8 @@ class LmsExporter(Exporter, Protocol):
 
     def base_column_id(self, header: str) -> str: ...   # the LMS's column id in a base header
 
+    def base_max(self, header: str, points_cell: str) -> float | None: ...   # points possible
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None: ...
 
 

@@ -27,12 +27,18 @@ class BaseBook:
     path: Path
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    points: tuple[str, ...] = ()           # Canvas's "Points Possible" row, when there is one
 
     def column(self, column: Column, exporter: LmsExporter) -> int | None:
         for i, h in enumerate(self.header):
             if exporter.base_match(h.strip(), column):
                 return i
         return None
+
+    def max_points(self, index: int, exporter: LmsExporter) -> float | None:
+        """The column's points possible as the LMS has them, when its export says."""
+        cell = self.points[index] if index < len(self.points) else ""
+        return exporter.base_max(self.header[index], cell)
 
     def find(self, ids: dict[str, str]) -> list[str] | None:
         """The row whose identifier equals one of ours (first identifier column that both have)."""
@@ -72,10 +78,14 @@ def read_base(path: Path, exporter: LmsExporter) -> BaseBook:
                           f"{', '.join(exporter.base_id_fields)} is in its header; is it the "
                           f"{exporter.lms_name} gradebook export?")
     body = []
+    points: tuple[str, ...] = ()
     for r in rows[1:]:
-        if not r or (r[0] and "Points Possible" in r[0]):
+        if r and r[0] and "Points Possible" in r[0]:
+            points = tuple(r)
+            continue
+        if not r:
             continue
         if all(NOT_STUDENTS.match(c) for c in r):
             continue
         body.append(tuple(r))
-    return BaseBook(path=Path(path), header=header, rows=tuple(body))
+    return BaseBook(path=Path(path), header=header, rows=tuple(body), points=points)

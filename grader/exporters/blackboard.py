@@ -69,6 +69,10 @@ class Blackboard:
         m = COLUMN_ID.search(header)
         return m.group(1) if m else ""
 
+    def base_max(self, header: str, points_cell: str) -> float | None:
+        m = re.search(r"\[Total Pts: ([0-9.]+)", header)
+        return float(m.group(1)) if m else None
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Last Name", "First Name", "Username"]
         for c in sheet.columns:

@@ -13,6 +13,7 @@ student, else Username. A student without a result is left out, never given a bl
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ._csv import write_csv
@@ -55,6 +56,10 @@ class Brightspace:
 
     def base_column_id(self, header: str) -> str:
         return ""
+
+    def base_max(self, header: str, points_cell: str) -> float | None:
+        m = re.search(r"MaxPoints:([0-9.]+)", header)
+        return float(m.group(1)) if m else None
 
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = [*sheet.id_fields, *(f"{c.title} Points Grade" for c in sheet.columns),

@@ -105,6 +105,13 @@ class Canvas:
         m = TITLE_AND_ID.match(header)
         return m.group(2) if m else ""
 
+    def base_max(self, header: str, points_cell: str) -> float | None:
+        """The export's `Points Possible` row."""
+        try:
+            return float(points_cell)
+        except ValueError:
+            return None
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                   *(column_title(c.title, c.lms_id) for c in sheet.columns)]

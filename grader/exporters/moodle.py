@@ -118,6 +118,9 @@ class Moodle:
     def base_column_id(self, header: str) -> str:
         return ""
 
+    def base_max(self, header: str, points_cell: str) -> float | None:
+        return None           # Moodle's export does not say
+
     def write_sheet(self, sheet: Sheet, options: ExportOptions, out: Path) -> None:
         header = [*sheet.id_fields, "Full name"]
         for c in sheet.columns:

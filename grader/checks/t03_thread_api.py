@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from grader.evidence import difference
 from grader.harness import Student, fail
 
 MODERN = {
@@ -28,7 +29,9 @@ def _scenario(student: Student, name: str, *args: object) -> dict:
         error = report["error"]
         hints = [h for old, h in MODERN.items() if old in error]
         hints += [h for h in _old_names_in_source(student) if h not in hints]
-        fail(f"with DeprecationWarning as an error, your code raised {error}"
+        strict = ("with DeprecationWarning as an error, "
+                  if error.startswith("DeprecationWarning") else "")
+        fail(f"{strict}your code raised {error}"
              + "".join(f"\n  {h}" for h in hints))
     return report
 
@@ -49,8 +52,9 @@ def test_describe(student: Student) -> None:
              if isinstance(value, list) else value)
     if pairs != expected:
         fail(f"describe(threads) should give (name, is alive) for each thread, in order: "
-             f"expected {expected}, got {value!r}. A thread that finished, or was never "
-             f"started, is not alive.")
+             f"expected {expected}, got {value!r:.300}: "
+             f"{difference(pairs, expected, noun='pair') or 'not a list of pairs'}. A thread "
+             f"that finished, or was never started, is not alive.")
 
 
 def test_count_running(student: Student) -> None:

@@ -417,7 +417,7 @@ def test_moodle_python_quoting_breaks_on_backslash_quote_which_php_field_avoids(
          ["alovelace", 'say \\"hi\\", then', "3"]])
     path.write_text(buf.getvalue(), encoding="utf-8")
     after = moodle_import(path, moodle_state("Username", "username", ["ex_a: Join them all"]))
-    assert after["error"] == "csvweirdcolumns" or after["feedback"]["11"]["71"] != 'say \\"hi\\", then'
+    assert after["error"] == "csvweirdcolumns"               # the whole file is refused
 
 
 # ------------------------------------------------------------------ Blackboard, Brightspace

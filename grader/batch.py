@@ -27,7 +27,7 @@ from pathlib import Path
 
 from _kit import procfs
 
-from . import __version__, gradebook, results, shards, student_id
+from . import __version__, results, shards, student_id
 from .errors import GraderError
 from .intake import Workspace, take_in
 from .manifest import CHECKS_DIR, Course
@@ -86,14 +86,14 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         k, n = (int(x) for x in text.split("/"))
     except ValueError:
-        raise GraderError(f"--shard must look like K/N (e.g. 2/8), given: {text!r}")
+        raise GraderError(f"--shard must look like K/N (e.g. 2/8), given: {text!r}") from None
     if not 1 <= k <= n:
         raise GraderError(f"--shard {text}: K must be between 1 and N")
     return k, n
 
 
 def plan(course: Course, submissions: list[tuple[str, Path]], out_dir: Path, staging: Path, *,
-         regrade: AbstractSet[str] = frozenset(), shard: tuple[int, int] | None = None,
+         regrade: AbstractSet[str] = frozenset(), shard: tuple[int, int] | shards.PlanPart | None = None,
          late: dict[str, dict] | None = None, folders: student_id.Folders | None = None,
          exercises: list[str] | None = None) -> tuple[list[Job], list[Job]]:
     """(to grade, up to date). Takes each submission in (declared files only) under

@@ -8,9 +8,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import (__version__, batch, feedback, gradebook, grading, intake, lms_commands,
-               lms_intake, manifest, report, results, student_id)
-from . import shards, slurm
+from . import (
+    __version__,
+    batch,
+    feedback,
+    gradebook,
+    grading,
+    intake,
+    lms_commands,
+    lms_intake,
+    manifest,
+    report,
+    results,
+    shards,
+    slurm,
+    student_id,
+)
 from .errors import GraderError, ManifestError
 from .sandbox import Sandbox, protect_grader, require_strong
 from .tamper import Guard
@@ -35,7 +48,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args.course)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    shard = batch.parse_shard(args.shard) if args.shard else None
+    shard: tuple[int, int] | shards.PlanPart | None = (
+        batch.parse_shard(args.shard) if args.shard else None)
     sandbox = Sandbox(course.limits, course.root)
     require_strong(sandbox.isolation, allow_weak=args.unsafe_sandbox)
     guard = Guard.take(course)

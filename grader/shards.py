@@ -90,7 +90,7 @@ def load_plan(path: Path) -> Plan:
     try:
         return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise GraderError(f"--plan {path}: not a plan written by `grader slurm` ({exc})")
+        raise GraderError(f"--plan {path}: not a plan written by `grader slurm` ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,11 @@ def select(shard: tuple[int, int], plan: Plan, plan_path: Path,
     return PlanPart(k, n, frozenset(plan.parts[k - 1]), plan.digest)
 
 
-def resolve(shard: tuple[int, int] | None, plan_path: str | None,
+def resolve(shard: tuple[int, int] | PlanPart | None, plan_path: str | None,
             students: Iterable[str]) -> tuple[int, int] | PlanPart | None:
     """What `grader grade --shard K/N [--plan PLAN]` grades: part K of the hash split, or of
     the plan."""
-    if plan_path is None:
+    if plan_path is None or isinstance(shard, PlanPart):
         return shard
     if shard is None:
         raise GraderError(f"--plan {plan_path} needs --shard K/N: which part of the plan to grade")

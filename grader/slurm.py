@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__, batch, manifest, report, results, shards, student_id
@@ -47,6 +47,7 @@ class Options:
     wait: bool = True
     submit: bool = True             # False: write plan.json and grade.sbatch only
     poll: float = 5.0
+    unsafe_sandbox: bool = False    # passed on to each task's `grader grade`
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,10 @@ def script(course: Course, submissions: list[Path], layout: Layout, plan: shards
     grade = [sys.executable, "-m", "grader", "--course", str(course.root / "course.yaml"),
              "grade", *map(str, submissions)]
     tail = ["--shard", f"$K/{plan.n}", "--plan", str(layout.plan), "--jobs", str(options.cpus),
-            "--lines", *(a for e in exercises or () for a in ("-e", e))]
-    command = (" ".join(q(a) for a in grade) + f" \\\n    --out {q(str(layout.part(1).parent))}/\"$K\" "
+            "--lines", *(a for e in exercises or () for a in ("-e", e)),
+            *(["--unsafe-sandbox"] if options.unsafe_sandbox else [])]
+    parts_dir = q(str(layout.part(1).parent))
+    command = (" ".join(q(a) for a in grade) + f" \\\n    --out {parts_dir}/\"$K\" "
                + " ".join(a if a.startswith("$K") else q(a) for a in tail))
     lines = [
         "#!/bin/bash",
@@ -188,7 +191,7 @@ def _run(cmd: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
         raise GraderError(f"{cmd[0]}: not found; `grader slurm` runs on a Slurm login node "
                           f"(sbatch, squeue and scontrol on PATH)") from None
     except subprocess.TimeoutExpired:
-        raise GraderError(f"{' '.join(cmd)}: no answer in {timeout:g} s; is slurmctld up?")
+        raise GraderError(f"{' '.join(cmd)}: no answer in {timeout:g} s; is slurmctld up?") from None
 
 
 def submit(path: Path, parts: list[int]) -> str:
@@ -321,7 +324,8 @@ def cmd_slurm(args: argparse.Namespace) -> int:
     course = manifest.load(args.course)
     options = Options(parts=args.parts, per_task=args.per_task, cpus=args.cpus_per_task,
                       time=args.time, sbatch_args=tuple(args.sbatch_arg or ()),
-                      wait=not args.no_wait, submit=not args.no_submit, poll=args.poll)
+                      wait=not args.no_wait, submit=not args.no_submit, poll=args.poll,
+                      unsafe_sandbox=args.unsafe_sandbox)
     exercises = args.exercise or None
     layout = Layout(Path(args.out).resolve())
     submissions = [Path(p).resolve() for p in args.submissions]
@@ -377,7 +381,7 @@ def cmd_slurm(args: argparse.Namespace) -> int:
             return 0
         job = submit(layout.script, sorted(todo_parts))
         history.append({"job": job, "parts": sorted(todo_parts), "plan": plan.digest,
-                        "submitted": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                        "submitted": datetime.now(UTC).isoformat(timespec="seconds")})
         results.write_atomic(layout.jobs, json.dumps(history, indent=1) + "\n")
         say(f"submitted slurm job {job}: part(s) {','.join(map(str, sorted(todo_parts)))} "
             f"of {plan.n}, {options.cpus} cpu(s) each, time limit {options.time or minutes} min")
@@ -478,5 +482,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-submit", action="store_true",
                    help="write plan.json and grade.sbatch only")
     p.add_argument("--poll", type=float, default=5.0, help="seconds between squeue calls")
+    p.add_argument("--unsafe-sandbox", action="store_true",
+                   help="passed on to each task's `grader grade` (see docs/sandbox.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=cmd_slurm)

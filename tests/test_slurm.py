@@ -264,10 +264,12 @@ def test_a_task_killed_mid_way_is_recovered_by_running_the_command_again(
     for folder, started in graded_before.items():     # graded before the kill: untouched
         assert results.load(out / "slurm/parts" / _part(out, folder) / folder
                             / "results.json").started == started
-    rerun_log = [p for p in (out / "slurm/logs").glob("*.out") if not p.name.startswith(f"{job}_")]
+    rerun_log = [p for p in (out / "slurm/logs").glob("*.out")
+                 if not p.name.startswith(f"{job}_")]
     assert len(rerun_log) == 1
     text = rerun_log[0].read_text()
-    assert re.search(rf"grading {len(lost)} of 3 submission\(s\) .*\({3 - len(lost)} up to date\)", text)
+    assert re.search(rf"grading {len(lost)} of 3 submission\(s\) .*\({3 - len(lost)} up to "
+                     rf"date\)", text)
     assert sorted(re.findall(r"^(k\d): \d", text, re.M)) == lost   # the lost ones, only them
     graded = Counter()          # a student the killed task finished may lack its line, never twice
     for log in (out / "slurm/logs").glob("*.out"):
@@ -276,4 +278,5 @@ def test_a_task_killed_mid_way_is_recovered_by_running_the_command_again(
 
 
 def _part(out: Path, folder: str) -> str:
-    return next(p.parent.parent.name for p in (out / "slurm/parts").glob(f"*/{folder}/results.json"))
+    return next(p.parent.parent.name
+                for p in (out / "slurm/parts").glob(f"*/{folder}/results.json"))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import all_overlap, best_of, child_pids, intervals, not_run, ran_serially
+from grader.evidence import (all_overlap, best_of, child_pids, difference, intervals, not_run,
+                             ran_serially)
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: five tasks, the last one the shortest (so that joining
@@ -68,7 +69,8 @@ def test_all_done(student: Student) -> None:
     ivs = _recorded(run, DURATIONS)
     got = sorted(i.arg for i in ivs)
     if got != sorted(DURATIONS):
-        fail(f"task(d) should run exactly once for each d in {DURATIONS}; it ran for {got}")
+        fail(f"task(d) should run exactly once for each d in {DURATIONS}; it ran for {got}: "
+             + difference(got, DURATIONS, ordered=False, noun="duration"))
     unfinished = [i.arg for i in ivs if i.end is None or i.end > run.call_end]  # type: ignore[operator]
     if unfinished:
         fail(f"run_all returned while the tasks {unfinished} were still running: join every "

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import (all_overlap, best_of, child_pids, intervals, no_children, not_run,
-                             ran_serially)
+from grader.evidence import (all_overlap, best_of, child_pids, difference, intervals, no_children,
+                             not_run, ran_serially)
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: four tasks of different lengths.
@@ -34,7 +34,8 @@ def test_all_tasks_done(student: Student) -> None:
     ivs = intervals(run)
     got = sorted(i.arg for i in ivs)
     if got != sorted(DURATIONS):
-        fail(f"task(d) should run once for each of {DURATIONS}; it ran for {got}")
+        fail(f"task(d) should run once for each of {DURATIONS}; it ran for {got}: "
+             + difference(got, DURATIONS, ordered=False, noun="duration"))
     unfinished = [i.arg for i in ivs if i.end is None or i.end > run.call_end]
     if unfinished:
         fail(f"run_and_wait returned while the tasks {unfinished} were still running: "

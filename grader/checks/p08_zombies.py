@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from _kit import procfs
-from grader.evidence import child_pids, intervals, no_children, not_run
+from grader.evidence import child_pids, difference, intervals, no_children, not_run
 from grader.harness import Student, fail, worker
 
 # Other sizes and codes than the public tests (3 children, task(1) fails).
@@ -38,8 +38,9 @@ def _judge_codes(run, expected: list[int], what: str) -> None:  # type: ignore[n
         fail(f"run_and_reap returned {value}: None is the exit code of a process that has not "
              f"finished yet. join() each child before reading its exitcode.")
     if value != expected:
+        diff = difference(value, expected, noun="exit code")
         fail(f"{what}, the exit codes in the order of i should be {expected}; run_and_reap "
-             f"returned {value!r}")
+             f"returned {value!r}" + (f": {diff}" if diff else ""))
 
 
 def test_exit_codes(student: Student) -> None:

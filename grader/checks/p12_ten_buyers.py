@@ -72,7 +72,9 @@ def _ranking(run, stock: int, buyers: int) -> list:  # type: ignore[no-untyped-d
         fail(f"the ranking should hold ints (os.getpid() of each winner); it holds {odd!r}"
              + (" — a str: put os.getpid() itself, not f'{os.getpid()}'" if isinstance(odd, str) else ""))
     if len(set(value)) != len(value):
-        fail(f"a buyer appears more than once in the ranking {value}: each buyer tries once")
+        twice = sorted({i for i in value if value.count(i) > 1})
+        fail(f"{', '.join(map(str, twice))} {'appears' if len(twice) == 1 else 'appear'} more "
+             f"than once in the ranking {value}: each buyer tries once, and wins at most once")
     if len(value) != want:
         hint = ""
         if len(value) == want - 1:

@@ -7,6 +7,7 @@ part of any verdict; the end lines are, and they are decided by sleeps with wide
 """
 from __future__ import annotations
 
+from grader.evidence import difference
 from grader.harness import Student, fail
 
 STARTS = {"123", "456", "main-------"}
@@ -21,6 +22,13 @@ def _same(lines: object, expected: list[str]) -> bool:
     """Equal, except that the first three lines (the racing starts) may come in any order."""
     return (isinstance(lines, list) and len(lines) == len(expected)
             and set(lines[:3]) == set(expected[:3]) and lines[3:] == expected[3:])
+
+
+def _differs(lines: object, expected: list[str]) -> str:
+    """What differs, computed: the first three lines may come in any order."""
+    if isinstance(lines, list) and set(lines[:3]) == set(expected[:3]):
+        lines = expected[:3] + lines[3:]
+    return difference(lines, expected, noun="line")
 
 
 def _observe(student: Student, *argv: float) -> dict:
@@ -61,7 +69,8 @@ def test_prediction(student: Student) -> None:
         fail(f"you predicted {predicted}, but the program printed {printed}: the main thread "
              f"ends after printing, but the program waits for bar (not a daemon), so end456 "
              f"is printed")
-    fail(f"you predicted {predicted}, but the program printed {printed}")
+    fail(f"you predicted {predicted}, but the program printed {printed}: "
+         f"{_differs(predicted, printed)}")
 
 
 def _student_run(student: Student, durations: tuple[float, float]) -> dict:
@@ -88,7 +97,8 @@ def _judge_run_program(report: dict, durations: tuple[float, float], expected: l
              f"subprocess and return its output lines.")
     if not _same(value, expected):
         fail(f"{call} returned {value}, but the program prints {expected} (the first three "
-             f"in any order): return the lines of its output, nothing more or less")
+             f"in any order): {_differs(value, expected)}. Return the lines of its output, "
+             f"nothing more or less")
 
 
 def test_run_program(student: Student) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from _kit.launch import Run
 from _kit.workers_t08_gil import cpu_answer
-from grader.evidence import child_pids, intervals, peak_concurrency
+from grader.evidence import child_pids, difference, intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests, drawn per grading run.
@@ -55,7 +55,8 @@ def test_cpu_results(student: Student) -> None:
     expected = [cpu_answer(n) for n in CPU_JOBS]
     if run.value != expected:
         fail(f"run_cpu_bound should return work(job) for each of the {len(CPU_JOBS)} jobs, in "
-             f"the order of the jobs: expected {expected}, got {run.value!r:.300}")
+             f"the order of the jobs: expected {expected}, got {run.value!r:.300}: "
+             f"{difference(run.value, expected, noun='result')}")
 
 
 def test_cpu_processes(student: Student) -> None:
@@ -95,7 +96,8 @@ def test_io_results(student: Student) -> None:
     expected = [f"{j}:{SALT}" for j in IO_JOBS]
     if run.value != expected:
         fail(f"run_io_bound should return wait(job) for each of the {len(IO_JOBS)} jobs, in the "
-             f"order of the jobs; got {run.value!r:.300}")
+             f"order of the jobs; got {run.value!r:.300}: "
+             f"{difference(run.value, expected, noun='result')}")
 
 
 def test_io_threads(student: Student) -> None:

@@ -35,6 +35,7 @@ there unless the instructor opts in, and results.json records the level and what
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import os
@@ -77,7 +78,7 @@ CGROUP_HEADROOM = 4
 
 @dataclass(frozen=True)
 class Isolation:
-    level: str                      # "namespaces" (root), "userns" (bubblewrap) or "session"
+    level: str                      # "namespaces" (root), "userns" (bubblewrap), "uid" or "session"
     pid_namespace: bool
     net_namespace: bool
     unprivileged_uid: bool
@@ -174,13 +175,13 @@ def tempfile_dir() -> Iterator[Path]:
 
 @functools.lru_cache(maxsize=1)
 def detect() -> Isolation:
-    """The strongest level this machine allows. KIT_SANDBOX_LEVEL=userns or =session forces
+    """The strongest level this machine allows. KIT_SANDBOX_LEVEL=userns, =uid or =session forces
     a weaker one (for testing each level; never a stronger one)."""
     lacking = []
     namespaces = userns = False
     forced = os.environ.get("KIT_SANDBOX_LEVEL", "")
-    if forced not in ("", "userns", "session"):
-        raise ValueError(f"KIT_SANDBOX_LEVEL={forced!r}: expected 'userns' or 'session'")
+    if forced not in ("", "userns", "uid", "session"):
+        raise ValueError(f"KIT_SANDBOX_LEVEL={forced!r}: expected 'userns', 'uid' or 'session'")
     root = sys.platform == "linux" and os.geteuid() == 0
     if sys.platform != "linux":
         lacking.append("PID, network, mount and user namespaces (Linux only)")
@@ -193,13 +194,21 @@ def detect() -> Isolation:
             if not namespaces:
                 lacking.append(f"PID and network namespaces (unshare failed: "
                                f"{probe.stderr.decode(errors='replace').strip()[:200]})")
-    if sys.platform == "linux" and not namespaces and forced != "session":
+    if sys.platform == "linux" and not namespaces and forced in ("", "userns"):
         why = _try_bwrap()
         userns = not why
         if why:
             lacking.append(f"user namespaces: {why}")
-    if forced == "session":
-        lacking.append("namespaces disabled by KIT_SANDBOX_LEVEL=session")
+    if forced in ("session", "uid"):
+        lacking.append(f"namespaces disabled by KIT_SANDBOX_LEVEL={forced}")
+    # Root without namespaces (a container without CAP_SYS_ADMIN, such as Gradescope's): each
+    # run still gets a uid of its own, so it cannot signal the grader, read its /proc, or
+    # write what root owns; RLIMIT_NPROC is then a bound per run.
+    uid_level = (root and not namespaces and not userns and forced != "session"
+                 and python_for_others() is not None)
+    if root and not namespaces and not userns and forced != "session" and not uid_level:
+        lacking.append(f"a uid of its own: no Python that other users may run ({PYTHON} is "
+                       f"in a folder only root can enter)")
     # (a forced userns level as root gets none: the probe cannot reach /sys/fs/cgroup there)
     cgroup = root and not userns and _cgroup_writable()
     if not cgroup:
@@ -216,16 +225,46 @@ def detect() -> Isolation:
                        "the host but the Python runtime)")
     if not namespaces and not userns:
         lacking.append("network isolation: the student's code can open connections")
+    if uid_level:
+        lacking.append("hidden files: the student's code runs as a uid of its own, so it can "
+                       "read what every user may read and write nothing of root's")
+    elif not namespaces and not userns:
         lacking.append("hidden files: the student's code can read what the grader's user can "
                        "(solutions, hidden checks, other results) and write where it can")
-    level = "namespaces" if namespaces else "userns" if userns else "session"
+    level = ("namespaces" if namespaces else "userns" if userns else
+             "uid" if uid_level else "session")
     shield = namespaces or userns or shutil.which("setsid") is not None
     return Isolation(level=level, pid_namespace=namespaces or userns,
-                     net_namespace=namespaces or userns, unprivileged_uid=namespaces,
+                     net_namespace=namespaces or userns,
+                     unprivileged_uid=namespaces or uid_level,
                      rlimits=sys.platform != "win32", lacking=tuple(lacking),
                      pids_cgroup=cgroup, private_tmp=namespaces or userns,
-                     distinct_uids=namespaces, parent_shield=shield, memory_cgroup=memory,
-                     private_root=userns)
+                     distinct_uids=namespaces or uid_level, parent_shield=shield,
+                     memory_cgroup=memory, private_root=userns)
+
+
+def python_for_others() -> str | None:
+    """An interpreter of this version that a dropped uid can run: the base one, or (when that
+    lives under /root, as a pyenv does) the system's of the same minor version."""
+    if readable_by_others(Path(sys.base_prefix)):
+        return PYTHON
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    found = shutil.which(version, path="/usr/bin:/usr/local/bin")
+    return os.path.realpath(found) if found else None
+
+
+def readable_by_others(folder: Path) -> bool:
+    """Whether a user other than the owner can reach `folder` and read in it: every folder
+    above it lets others through (x), and it lets others list or enter it."""
+    folder = folder.resolve()
+    for above in [folder, *folder.parents]:
+        try:
+            mode = above.stat().st_mode
+        except OSError:
+            return False
+        if not mode & 0o001:
+            return False
+    return bool(folder.stat().st_mode & 0o005)
 
 
 def outermost(paths: list[str], covered: tuple[str, ...] = ()) -> list[str]:
@@ -308,7 +347,13 @@ class Sandbox:
     def __init__(self, limits: Limits, course_root: Path, isolation: Isolation | None = None) -> None:
         self.limits = limits
         self.course_root = course_root
-        self.isolation = isolation or detect()
+        iso = isolation or detect()
+        if iso.level == "uid" and readable_by_others(course_root):
+            iso = dataclasses.replace(iso, lacking=(*iso.lacking, (
+                f"the course folder {course_root} is readable by other users, so the "
+                f"student's code can read the solutions and hidden checks: "
+                f"`chmod -R o-rwx {course_root}` hides it")))
+        self.isolation = iso
 
     def run(self, module_dir: Path, module: str, function: str = "", args: list | None = None,
             kwargs: dict | None = None, *, timeout: float, **options: object) -> Run:
@@ -326,6 +371,7 @@ class Sandbox:
                                 "file_bytes": lim.file_mb * 1024 * 1024,
                                 "open_files": lim.open_files, "core_bytes": 0}}
         prefix: tuple[str, ...] = ()
+        python = PYTHON
         owner = None
         cgroup = None
         if iso.pids_cgroup:
@@ -357,6 +403,15 @@ class Sandbox:
             # RLIMIT_NPROC stays as a backstop.
             job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
             owner = (uid, uid)
+        elif iso.level == "uid":
+            # a uid of its own per concurrent run: its processes are counted, and it may
+            # signal, only its own; the course is hidden where its permissions hide it
+            prefix = SETSID
+            python = python_for_others() or PYTHON
+            uid = stack.enter_context(_own_uid())
+            job.update(uid=uid, gid=uid)
+            job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
+            owner = (uid, uid)
         elif iso.level == "userns":
             # the run's own user namespace counts its processes and threads: a bound per run
             job["limits"]["processes"] = lim.processes + CGROUP_HEADROOM
@@ -373,6 +428,6 @@ class Sandbox:
                 job["limits"]["processes"] = lim.processes + _user_processes()
         return launch.run_probe(module_dir, module, function, args, kwargs, timeout=timeout,
                                 argv_prefix=prefix, job_extra=job, sandbox_owner=owner,
-                                output_limit=lim.output_kb * 1024, python=PYTHON,
+                                output_limit=lim.output_kb * 1024, python=python,
                                 pids_cgroup=cgroup, memory_cgroup=memory,
                                 **options)  # type: ignore[arg-type]

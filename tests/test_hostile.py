@@ -83,7 +83,7 @@ def cases() -> list:
     out = []
     for name, spec in EXPECT.items():
         levels = STRONG if spec.get("needs") == "namespaces" else \
-            [*STRONG, "session"] if spec.get("levels") == "both" else ["best"]
+            [*STRONG, "uid", "session"] if spec.get("levels") == "both" else ["best"]
         out.extend(pytest.param(name, level, id=f"{name}-{level}") for level in levels)
     return out
 

@@ -268,7 +268,12 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
         if sandbox_owner is not None:
             for path in (root, work, scratch, stacks, events_path, *work.rglob("*")):
                 os.chown(path, *sandbox_owner)
-            os.chmod(root, 0o755)
+            # The run's uid owns its folders; another run's uid (where /tmp is shared: the
+            # "uid" level) can neither list them nor read the submission in them.
+            os.chmod(root, 0o711)
+            for path in (work, scratch, stacks):
+                os.chmod(path, 0o700)
+            os.chmod(events_path, 0o600)
         read_fd, write_fd = os.pipe()
         # The lifeline: only this process holds its write end. If the grader dies (a crash, a
         # SIGKILL of the whole batch), the probe reads EOF and kills everything it started.

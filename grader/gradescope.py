@@ -490,8 +490,9 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
                 student=meta.student, course=course.id, checks=tuple(checks),
                 source=str(submission), isolation=iso, execution_time=time.monotonic() - t0,
                 problems=ws.problems, late=assess(course, meta.submitted_at))
-            more = [f"Graded {len(graded)} of {len(course.exercises)} exercises in the "
-                    f"autograder's {budget:g} s."] if pending else []
+            more = [f"Only {len(graded)} of {len(course.exercises)} exercises were graded: "
+                    f"the autograder was stopped (its time limit for the whole submission)."
+                    ] if pending else []
             return gradescope_results(result, course, text, notes=notes + more,
                                       extra={**extra, "not_graded": pending})
 
@@ -517,8 +518,9 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
                              sum(floors[e] for e in runnable))
             if weight and share < MIN_CHECK_SECONDS * len(ex.checks):
                 graded[ex.id] = _placeholder(course, ex.id, (
-                    "Not graded: the autograder's time for the whole submission "
-                    f"({budget:g} s) ran out before it reached this exercise."))
+                    "Not graded: too little was left of the autograder's time for the whole "
+                    f"submission ({budget:g} s) when it reached this exercise (earlier "
+                    "exercises ran until their time limits)."))
                 continue
             cut, factor = cut_timeouts(course, ex.id, share) if weight else (course, 1.0)
             result = grading.grade_workspace(cut, ws, sandbox, exercises=[ex.id], late=late)

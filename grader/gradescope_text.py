@@ -3,9 +3,8 @@
 Every `output` of the Gradescope results.json goes through `StudentText.clean`:
 
 * text of the hidden files (grader/checks/*.py, course.yaml) is removed line by line: a line
-  of output that contains a line of their code (whitespace squashed; at least MIN_LINE
-  characters with a few letters; comments, docstrings and message text are not code) is
-  replaced by a note. Lines that are also in the kit's public files or the student's own
+  of output that contains a line of theirs (code, comment or docstring; whitespace squashed;
+  at least MIN_LINE characters with a few letters) is replaced by a note. Lines that are also in the kit's public files or the student's own
   upload are not secret. The sandbox is what keeps the student's code from reading the course
   at all; this is the second layer, for the levels where it cannot (a container without user
   namespaces). Text the student's code transforms (encodes, reverses) is not recognised;
@@ -17,9 +16,7 @@ Every `output` of the Gradescope results.json goes through `StudentText.clean`:
 from __future__ import annotations
 
 import functools
-import io
 import re
-import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +24,7 @@ from pathlib import Path
 MIN_LINE = 16               # shorter lines of hidden code are too common to recognise
 LINE_CHARS = 800
 OUTPUT_CHARS = 3000
-REMOVED = "[a line holding text of the course's hidden files was removed]"
+REMOVED = "[{n} line{s} holding text of the course's hidden files removed]"
 
 _WS = re.compile(r"\s+")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -49,28 +46,15 @@ def _significant(line: str) -> bool:
     return len(line) >= MIN_LINE and sum(ch.isalpha() for ch in line) >= 6
 
 
-def _code_lines(path: Path, text: str) -> set[str]:
-    """The lines of a hidden file that are code: for Python, physical lines holding a name,
-    operator or number outside comments and strings (so docstrings and the text of messages
-    are left out), without their trailing comment; for YAML, the lines that are not comments."""
-    if path.suffix in (".yaml", ".yml"):
-        return {_squash(line) for line in text.splitlines()
-                if not line.lstrip().startswith("#") and _significant(_squash(line))}
-    if path.suffix != ".py":
-        return set()
-    rows: set[int] = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type in (tokenize.NAME, tokenize.OP, tokenize.NUMBER):
-                rows.add(tok.start[0])
-    except (tokenize.TokenError, SyntaxError):
-        rows = set(range(1, text.count("\n") + 2))
-    out = set()
-    for row, line in enumerate(text.splitlines(), start=1):
-        if row in rows:
-            line = _squash(line.split("  #")[0])
-            if _significant(line):
-                out.add(line)
+def _secret_lines(text: str) -> set[str]:
+    """The lines of a hidden file worth recognising: each physical line, whitespace squashed,
+    a comment's text without its '#', and a line's code apart from its trailing comment, when
+    long enough (MIN_LINE characters, a few letters) to be recognised safely."""
+    out: set[str] = set()
+    for raw in text.splitlines():
+        line = _squash(raw)
+        parts = {line, _squash(line.lstrip("#")), _squash(raw.split("  #")[0])}
+        out |= {part for part in parts if _significant(part)}
     return out
 
 
@@ -86,7 +70,7 @@ class StudentText:
         public: set[str] = set()
         for path in hidden_files:
             try:
-                secret |= _code_lines(path, path.read_text(encoding="utf-8", errors="replace"))
+                secret |= _secret_lines(path.read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 continue
         for path in public_files:
@@ -109,7 +93,8 @@ class StudentText:
         index = self._index
         for i in range(len(text) - MIN_LINE + 1):
             for candidate in index.get(text[i:i + MIN_LINE], ()):
-                if text.startswith(candidate, i):
+                # the whole line, or its beginning where the output was cut short
+                if text.startswith(candidate, i) or candidate.startswith(text[i:]):
                     return True
         return False
 
@@ -119,14 +104,35 @@ class StudentText:
         text = _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n")))
         for declared, uploaded in self.renames:
             text = text.replace(declared, uploaded)
-        lines: list[str] = []
+        lines: list[str | None] = []        # None: a line that was removed
         for line in text.split("\n"):
             if not trusted and self.leaks(line):
-                if not lines or lines[-1] != REMOVED:
-                    lines.append(REMOVED)
-                continue
-            lines.append(line if trusted else shorten(tidy_reprs(line), LINE_CHARS))
-        return shorten("\n".join(lines), OUTPUT_CHARS * (4 if trusted else 1))
+                lines.append(None)
+            else:
+                lines.append(line if trusted else shorten(tidy_reprs(line), LINE_CHARS))
+        return shorten("\n".join(_merge_removed(lines)), OUTPUT_CHARS * (4 if trusted else 1))
+
+
+def _merge_removed(lines: list[str | None]) -> list[str]:
+    """Each run of removed lines (with the short lines between them) becomes one note."""
+    out: list[str] = []
+    run: list[str | None] = []
+
+    def flush() -> None:
+        removed = sum(x is None for x in run)
+        if removed:
+            out.append(REMOVED.format(n=removed, s="" if removed == 1 else "s"))
+        else:
+            out.extend(x for x in run if x is not None)
+        run.clear()
+    for line in lines:
+        if line is None or (run and not _significant(_squash(line))):
+            run.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out
 
 
 def tidy_reprs(text: str) -> str:

@@ -363,6 +363,12 @@ def cmd_slurm(args: argparse.Namespace) -> int:
     students = estimate(course, jobs, missing, layout.out, exercises)
     plan = _plan(layout, students, options)
     carried = carry_over(layout, plan, students)
+    course_hash = batch.course_fingerprint(course, exercises)
+    for k, members in enumerate(plan.parts, 1):     # each part's contract, as its task writes it
+        part = shards.PlanPart(k, plan.n, frozenset(members), plan.digest)
+        layout.part(k).mkdir(parents=True, exist_ok=True)
+        shards.write_part(layout.part(k), part, course_hash,
+                          [j for j in jobs if j.student in part.students], exercises)
     todo_parts = unfinished(layout, plan, students)
     by_name = {s.student: s for s in students}
     minutes = time_limit(plan, students, options.cpus)

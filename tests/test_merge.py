@@ -166,3 +166,54 @@ def test_slurm_no_submit_writes_the_plan_and_the_script(graded, tmp_path, capsys
     command = " ".join(script[script.index('K="$SLURM_ARRAY_TASK_ID"') + 1:])
     assert f"--out {out}/slurm/parts/\"$K\" --shard $K/2 --plan {out}/slurm/plan.json" in command
     assert command.endswith("--jobs 3 --lines -e p05_join")
+
+
+def _one_machine_results(graded: Path, out: Path) -> None:
+    """OUT/<student>/ as a one-machine run leaves it, from the module's graded parts."""
+    for k in (1, 2):
+        for student in in_part(k):
+            shutil.copytree(graded / f"p{k}" / student, out / student)
+
+
+def test_slurm_carries_up_to_date_results_into_the_parts_and_submits_nothing(graded, tmp_path,
+                                                                              capsys):
+    out = tmp_path / "out"
+    _one_machine_results(graded, out)
+    args = ["--course", str(graded / "course/course.yaml"), "slurm", str(graded / "class"),
+            "--out", str(out), "-e", "p05_join", "--no-submit"]
+    assert main([*args, "--parts", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "0 to grade, 3 result(s) carried over" in err and "merged 3 result(s) from 2" in err
+    plan = shards.load_plan(out / "slurm/plan.json")
+    for k, members in enumerate(plan.parts, 1):
+        assert sorted(p.name for p in (out / "slurm/parts" / str(k)).iterdir() if p.is_dir()) \
+            == list(members)
+    # a new plan of 3 parts moves the results where it wants them; still nothing to grade
+    assert main([*args, "--parts", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "in 3 part(s)" in err and "0 to grade" in err and "carried over" in err
+    assert sorted(p.name for p in (out / "slurm/parts").glob("*/*") if p.is_dir()) == NAMES
+    assert [(r["student"], r["p05_join"]) for r in book(out)] == [(n, "12") for n in NAMES]
+
+
+def test_costs_are_measured_where_a_result_exists_and_estimated_elsewhere(graded, tmp_path):
+    from grader import manifest, results
+    from grader.batch import Job
+    from grader.slurm import DEFAULT_SECONDS_PER_CHECK, estimate
+    course = manifest.load(graded / "course/course.yaml")
+    out = tmp_path / "out"
+    _one_machine_results(graded, out)
+    ann, bob = (results.load(out / n / "results.json") for n in ("ann", "bob"))
+    jobs = [Job("ann", graded / "class/ann", "ann", ann.fingerprint),     # up to date
+            Job("bob", graded / "class/bob", "bob", "changed"),           # resubmitted
+            Job("dan", graded / "class/dan", "dan", "new")]               # never graded
+    costs = {s.student: s for s in estimate(course, jobs, {"dan": []}, out, ["p05_join"])}
+    checks = len(course.exercise("p05_join").checks)
+    assert costs["ann"].cost == 0.0
+    assert costs["bob"].cost == bob.execution_time > 0
+    per_check = (ann.execution_time + bob.execution_time) / (len(ann.checks) + len(bob.checks))
+    assert costs["dan"].cost == pytest.approx(per_check * checks)
+    assert per_check != DEFAULT_SECONDS_PER_CHECK
+    assert costs["dan"].budget == sum(c.timeout for c in course.exercise("p05_join").checks)
+    nothing = estimate(course, jobs[2:], {"dan": ["p05_join"]}, tmp_path / "empty", ["p05_join"])
+    assert (nothing[0].cost, nothing[0].budget) == (0.0, 0.0)

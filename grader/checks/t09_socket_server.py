@@ -58,13 +58,15 @@ def test_concurrent_clients(student: Student) -> None:
     if len(answered) < CLIENTS:
         fail(f"{CLIENTS} clients were connected at the same time and each sent {len(ROUNDS)} "
              f"lines; only {len(answered)} of them got their answers (server threads while they "
-             f"were connected: {', '.join(out['threads_open']) or 'none'}). A server that "
-             f"serves a client inside its accept loop serves one client at a time: start a "
-             f"thread per client")
+             f"were connected: {', '.join(out['threads_open']) or 'none'}). "
+             + ("A server that serves a client inside its accept loop serves one client at "
+                "a time: start a thread per client" if answered else
+                "No client got an answer at all: accept each client and answer its lines."))
 
 
 def test_thread_freed(student: Student) -> None:
     out = _serve(student)
+    _require_served(out, "whether a client's thread ends")
     before, after = out["threads_open"], out["after_close"]
     if len(after) >= len(before):
         fail(f"after a client disconnected, none of your server's threads ended ({len(before)} "
@@ -74,8 +76,17 @@ def test_thread_freed(student: Student) -> None:
              f"must end")
 
 
+def _require_served(out: dict, what: str) -> None:
+    """Fail closed: the server must have answered at least one client line."""
+    if not any(out["answers"][r][i] == ROUNDS[r][i].upper()
+               for r in range(len(ROUNDS)) for i in range(CLIENTS)):
+        fail(f"the server never answered a client's line (it answered {out['answers'][0][0]!r} "
+             f"to {ROUNDS[0][0]!r}), so {what} proves nothing: serve the clients first.")
+
+
 def test_stop(student: Student) -> None:
     out = _serve(student)
+    _require_served(out, "how it stops")
     for _ in range(2):                 # an upper time bound: a near miss may be retried
         seconds = out.get("stop_seconds")
         if out["stop"] != "returned" or seconds is None or seconds <= STOP_WITHIN:
@@ -109,9 +120,10 @@ def test_port_zero(student: Student) -> None:
     if not isinstance(out, dict):
         fail(f"the check's clients could not report: {out!r:.200}")
     if out["errors"]:
-        fail("starting two servers at once, each with port 0, failed: "
-             + "; ".join(map(str, out["errors"]))
-             + ". Bind the port you are given: 0 asks the system for any free port.")
+        errors = "; ".join(map(str, out["errors"]))
+        fail("starting two servers at once, each with port 0, failed: " + errors
+             + (". Bind the port you are given: 0 asks the system for any free port."
+                if "already in use" in errors else "."))
     ports = out["ports"]
     if 0 in ports or len(set(ports)) != 2:
         fail(f"two servers started with port 0 reported ports {ports}; return the port the "

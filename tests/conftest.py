@@ -14,6 +14,8 @@ from grader import manifest
 from grader.intake import take_in
 from grader.sandbox import Sandbox
 
+from .lanes import pytest_collection_modifyitems  # noqa: F401 - the fast lane's slow marks
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

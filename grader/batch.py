@@ -27,10 +27,11 @@ from pathlib import Path
 
 from _kit import procfs
 
-from . import __version__, results, shards, student_id
+from . import results, shards, student_id
 from .errors import GraderError
-from .intake import Workspace, take_in
-from .manifest import CHECKS_DIR, Course
+from .fingerprint import course_fingerprint, workspace_fingerprint
+from .intake import take_in
+from .manifest import Course
 
 
 @dataclass(frozen=True)
@@ -48,28 +49,6 @@ class Outcome:
     result: results.SubmissionResult | None
     skipped: bool = False       # up to date: not graded again
     error: str = ""             # the grader failed for this student
-
-
-def course_fingerprint(course: Course, exercises: list[str] | None = None) -> str:
-    """What grading depends on besides the submission: the grader, course.yaml, and the
-    hidden checks of the exercises graded."""
-    chosen = [e.id for e in course.exercises if exercises is None or e.id in exercises]
-    h = hashlib.sha256(__version__.encode())
-    h.update((course.root / "course.yaml").read_bytes())
-    h.update(repr(chosen).encode())
-    for ex_id in chosen:
-        path = CHECKS_DIR / f"{ex_id}.py"
-        if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
-
-
-def workspace_fingerprint(ws: Workspace, course_hash: str, late: dict) -> str:
-    h = hashlib.sha256(course_hash.encode())
-    for path in sorted(p for p in ws.root.rglob("*") if p.is_file()):
-        h.update(str(path.relative_to(ws.root)).encode() + b"\0" + path.read_bytes())
-    h.update(json.dumps([ws.missing, ws.problems, late], sort_keys=True).encode())
-    return h.hexdigest()
 
 
 def in_shard(student: str, shard: tuple[int, int] | shards.PlanPart | None) -> bool:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import __version__, gradebook, results
 from .errors import GraderError
+from .fingerprint import course_fingerprint
 from .manifest import Course
 
 PART_FILE = "part.json"
@@ -222,7 +223,6 @@ def ungraded(src: Path, part: Part) -> dict[str, list[str]]:
 def check(sources: list[Path], course: Course) -> list[tuple[Path, Part]]:
     """The parts, if they are one complete, consistent set graded with `course`; otherwise
     a GraderError naming every problem."""
-    from .batch import course_fingerprint
     problems: list[str] = []
     parts: list[tuple[Path, Part]] = []
     for src in sources:

@@ -241,8 +241,7 @@ def final_states(job: str) -> dict[int, str]:
 
 
 def wait(job: str, progress: Callable[[dict[int, str]], None], poll: float) -> None:
-    """Until no task of `job` is queued or running; `progress(live tasks)` at every change."""
-    last: dict[int, str] | None = None
+    """Until no task of `job` is queued or running; `progress(live tasks)` at every poll."""
     failures = 0
     while True:
         tasks = live_tasks(job)
@@ -253,9 +252,7 @@ def wait(job: str, progress: Callable[[dict[int, str]], None], poll: float) -> N
                                   f"run the same command again later")
         else:
             failures = 0
-            if tasks != last:
-                progress(tasks)
-                last = tasks
+            progress(tasks)
             if not tasks:
                 return
         time.sleep(poll)
@@ -320,7 +317,7 @@ def _jobs(layout: Layout) -> list[dict]:
 
 # ------------------------------------------------------------------------------- the command
 def cmd_slurm(args: argparse.Namespace) -> int:
-    from .cli import _gather
+    from .submissions import gather as _gather
     course = manifest.load(args.course)
     options = Options(parts=args.parts, per_task=args.per_task, cpus=args.cpus_per_task,
                       time=args.time, sbatch_args=tuple(args.sbatch_arg or ()),
@@ -329,7 +326,7 @@ def cmd_slurm(args: argparse.Namespace) -> int:
     exercises = args.exercise or None
     layout = Layout(Path(args.out).resolve())
     submissions = [Path(p).resolve() for p in args.submissions]
-    say = (lambda text: print(text, file=sys.stderr)) if not args.quiet else (lambda text: None)
+    say: Callable[[str], None] = _say if not args.quiet else _silent
     layout.logs.mkdir(parents=True, exist_ok=True)
 
     waited = ""
@@ -451,19 +448,47 @@ def _task_name(job: str, k: int, states: Mapping[int, str]) -> str:
 def _wait_with_progress(layout: Layout, job: str,
                         planned: tuple[shards.Plan, list[Student]] | None,
                         say: Callable[[str], None], poll: float) -> None:
+    """A progress bar of students graded on a terminal, else a line at every change."""
+    from .progress import progress_bar
     t0 = time.monotonic()
+    total = len(planned[1]) if planned is not None else 0
+    bar = progress_bar(total, enabled=sys.stderr.isatty() and say is not _silent)
+
+    def graded() -> int:
+        if planned is None:
+            return 0
+        plan, students = planned
+        return total - sum(map(len, unfinished(layout, plan, students,
+                                               ("graded", "grader_errors")).values()))
+
+    last = [""]
 
     def progress(tasks: dict[int, str]) -> None:
-        graded = ""
-        if planned is not None:
-            plan, students = planned
-            left = sum(map(len, unfinished(layout, plan, students,
-                                           ("graded", "grader_errors")).values()))
-            graded = f" · {len(students) - left}/{len(students)} graded"
-        say(f"[{time.monotonic() - t0:5.0f} s] job {job}: "
-            f"{_describe(tasks) if tasks else 'all tasks ended'}{graded}")
+        done = graded()
+        state = f"job {job}: {_describe(tasks) if tasks else 'all tasks ended'}"
+        line = state + (f" · {done}/{total} graded" if planned is not None else "")
+        if line == last[0]:
+            return
+        last[0] = line
+        if bar is not None:
+            bar.update(done - bar.n)
+            bar.set_postfix_str(state[:60])
+        else:
+            say(f"[{time.monotonic() - t0:5.0f} s] {line}")
 
-    wait(job, progress, poll)
+    try:
+        wait(job, progress, poll)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _silent(text: str) -> None:
+    pass
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:

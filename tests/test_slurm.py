@@ -131,7 +131,7 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
               f"--socket={state}/munge/socket", f"--pid-file={state}/munge/pid",
               f"--seed-file={state}/munge/seed", f"--log-file={state}/munge/log")
         start("slurmctld", "-D", "-c", "-f", str(conf))
-        start("slurmd", "-D", "-f", str(conf))
+        start("slurmd", "-D", "-N", socket.gethostname(), "-f", str(conf))
         deadline = time.monotonic() + 30
         while True:
             sinfo = subprocess.run(["sinfo", "-h", "-o", "%T"], env=env, capture_output=True,

@@ -68,10 +68,10 @@ def test_parent_state(student: Student) -> None:
     report = student.require(run)
     if not isinstance(report, dict):
         fail("the grader's scenario did not report back")   # fail closed
-    why = no_children(run, 2)
+    why = no_children(run, 1)
     if why:
-        fail(f"{why} in two calls of child_total (one child per call), so nothing shows that "
-             f"the caller's own state stays apart from a child's")
+        fail(f"{why} in two calls of child_total, so nothing shows that the caller's own "
+             f"state stays apart from a child's")
     changed = report.get("changed") or {}
     if changed:
         name, (before, after) = next(iter(changed.items()))

@@ -16,15 +16,16 @@ from . import (
     grading,
     intake,
     lms_commands,
-    lms_intake,
     manifest,
     report,
     results,
     shards,
     slurm,
     student_id,
+    submissions,
 )
 from .errors import GraderError, ManifestError
+from .progress import progress_bar
 from .sandbox import Sandbox, protect_grader, require_strong
 from .tamper import Guard
 
@@ -55,7 +56,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     guard = Guard.take(course)
     with tempfile.TemporaryDirectory(prefix="kit-batch-") as tmp:
         staging = Path(tmp)
-        subs, late = _gather(args.submissions, course, staging / "lms")
+        subs, late = submissions.gather(args.submissions, course, staging / "lms")
         shard = shards.resolve(shard, args.plan, (s for s, _ in subs))
         folders = student_id.assign_folders(s for s, _ in subs)
         for collision in folders.collisions:
@@ -108,46 +109,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gather(paths: list[str], course: manifest.Course, staging: Path
-            ) -> tuple[list[tuple[str, Path]], dict[str, dict]]:
-    """Submissions from plain folders/zips and from LMS bulk downloads, with lateness."""
-    subs: list[tuple[str, Path]] = []
-    late: dict[str, dict] = {}
-    plain: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.exists() and lms_intake.kind_of(path):
-            for s in lms_intake.expand(path, course, staging):
-                subs.append((s.student, s.source))
-                late[s.student] = s.late
-                for note in s.notes:            # e.g. a text entry instead of files
-                    print(f"grader: note: {s.student} ({s.name}): {note}", file=sys.stderr)
-        else:
-            plain.append(path)
-    if plain:
-        subs.extend(intake.discover(plain, course))
-    seen: set[str] = set()
-    for student, source in subs:
-        if student in seen:
-            raise GraderError(f"two submissions for student {student!r} (one is {source}); "
-                              f"they are never merged")
-        seen.add(student)
-    return subs, late
-
-
 def default_jobs() -> int:
     """One grading worker per core: most of a check's time is spent waiting on the
     student's sleeps and joins, and the timing checks hold with every core busy."""
     return max(1, os.cpu_count() or 1)
-
-
-def progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]
-    if not enabled or total == 0:
-        return None
-    from tqdm import tqdm
-    return tqdm(total=total, unit="student", file=sys.stderr, dynamic_ncols=True,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, "
-                           "{rate_fmt}] {postfix}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

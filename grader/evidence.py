@@ -144,7 +144,8 @@ def difference(got: object, expected: list, *, ordered: bool = True,
             extra.append(e)
     parts = []
     if dupes:
-        parts.append(f"{_list(dupes)} {'appears' if len(set(dupes)) == 1 else 'appear'} "
+        dupes = list(dict.fromkeys(dupes))      # each named once, in the order they came
+        parts.append(f"{_list(dupes)} {'appears' if len(dupes) == 1 else 'appear'} "
                      f"more than once")
     if extra:
         parts.append(f"{_list(extra)} {'is' if len(extra) == 1 else 'are'} not expected")

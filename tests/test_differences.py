@@ -18,6 +18,8 @@ from grader.evidence import difference
     ([1, 2], [1, 2, 3], True, "2 ids instead of 3: 3 is missing"),
     ([1, 2, 3, 9], [1, 2, 3], True, "4 ids instead of 3: 9 is not expected"),
     ((1, 2, 3), [1, 2, 3], True, ""),
+    ([1, 1, 1, 2], [1, 2, 3, 4], True, "1 appears more than once; 3, 4 are missing"),
+    ([False, True], [0, 1], True, "2 of its 2 ids are bool, not int (e.g. False)"),
 ])
 def test_difference_names_what_differs(got, expected, ordered, says) -> None:
     assert difference(got, expected, ordered=ordered, noun="id") == says

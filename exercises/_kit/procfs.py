@@ -27,6 +27,17 @@ def available() -> bool:
     return os.path.exists("/proc/self/stat")
 
 
+def _stat(pid: int) -> tuple[int, str, str, int] | None:
+    """(ppid, state, comm, sid) from /proc/<pid>/stat: one read, what a tree walk needs."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            raw = f.read().decode(errors="replace")
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    return int(fields[1]), fields[0], raw[raw.index("(") + 1: raw.rindex(")")], int(fields[3])
+
+
 def read(pid: int) -> Proc | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
@@ -60,7 +71,11 @@ def snapshot() -> dict[int, Proc]:
 
 
 def descendants(root: int, procs: dict[int, Proc] | None = None) -> list[Proc]:
-    procs = snapshot() if procs is None else procs
+    """Every process below `root`. Without `procs`, the walk reads only each process's stat
+    line and the full record (cmdline, inner pid) only of those below `root`: a third of the
+    reads of a snapshot, which matters for the samplers that call this every 20 ms."""
+    if procs is None:
+        return _descendants_light(root)
     children: dict[int, list[Proc]] = {}
     for p in procs.values():
         children.setdefault(p.ppid, []).append(p)
@@ -282,3 +297,23 @@ def join_cgroup(procs_file: str) -> None:
     """Move the calling process into a cgroup (its children follow)."""
     with open(procs_file, "w") as f:
         f.write(str(os.getpid()))
+
+
+def _descendants_light(root: int) -> list[Proc]:
+    if not available():
+        return []
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            stat = _stat(int(name))
+            if stat is not None:
+                children.setdefault(stat[0], []).append(int(name))
+    found: list[Proc] = []
+    stack = [root]
+    while stack:
+        for pid in children.get(stack.pop(), []):
+            p = read(pid)
+            if p is not None:
+                found.append(p)
+            stack.append(pid)
+    return found

@@ -48,12 +48,15 @@ def _significant(line: str) -> bool:
 
 def _secret_lines(text: str) -> set[str]:
     """The lines of a hidden file worth recognising: each physical line, whitespace squashed,
-    a comment's text without its '#', and a line's code apart from its trailing comment, when
-    long enough (MIN_LINE characters, a few letters) to be recognised safely."""
+    its text without a comment's '#' or a docstring's quotes, its code apart from a trailing
+    comment, when long enough (MIN_LINE characters, a few letters) to be recognised safely."""
     out: set[str] = set()
     for raw in text.splitlines():
         line = _squash(raw)
-        parts = {line, _squash(line.lstrip("#")), _squash(raw.split("  #")[0])}
+        bare = line.lstrip("#").strip()
+        for quotes in ('"""', "'''"):        # a docstring's first or last line
+            bare = bare.removeprefix(quotes).removesuffix(quotes)
+        parts = {line, _squash(bare), _squash(raw.split("  #")[0])}
         out |= {part for part in parts if _significant(part)}
     return out
 

@@ -1,8 +1,8 @@
 """The two test lanes, decided in one place.
 
 * `make test` (`pytest -n 4 tests`) runs everything.
-* `make check` (`pytest -n 4 -m "not slow" tests`) is the fast lane: every test file, every
-  grader module and every exercise's checks, in about two minutes on two cores.
+* `make check` (`pytest -n 4 -m "not slow" tests`) is the fast lane: every grader module and
+  every exercise's checks, in about two minutes on two cores.
 
 A test is slow when it carries `@pytest.mark.slow` itself (tests/test_hollow.py does), when it
 is listed in SLOW below, or when it is a sandbox guarantee repeated at another isolation

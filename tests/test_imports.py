@@ -104,3 +104,58 @@ def test_cycles_finds_a_cycle():
 
 def test_no_import_cycles_between_project_modules():
     assert cycles(import_graph()) == []
+
+
+# The stages of docs/architecture.md and what each may import: a module of a stage imports only
+# modules of the stages listed for it (its own included). Every module belongs to one stage.
+STAGES: dict[str, tuple[str, ...]] = {
+    "core": ("grader", "grader.errors", "grader.manifest", "grader.results", "grader.student_id",
+             "grader.visibility", "grader.late", "grader.progress"),
+    "intake": ("grader.intake", "grader.lms_intake", "grader.submissions", "grader.fingerprint"),
+    "trust": ("grader.sandbox", "grader.tamper"),
+    "checks": ("grader.harness", "grader.evidence", "grader.source", "grader.races",
+               "grader.checks"),
+    "grading": ("grader.grading", "grader.worker"),
+    "outputs": ("grader.feedback", "grader.gradebook", "grader.report"),
+    "batch": ("grader.batch", "grader.shards", "grader.slurm"),
+    "exports": ("grader.exporters", "grader.gradescope", "grader.gradescope_text",
+                "grader.gradescope_files", "grader.notebooks", "grader.release", "grader.roster"),
+    "cli": ("grader.cli", "grader.__main__", "grader.lms_commands"),
+    "kit": ("_kit",),
+}
+MAY_IMPORT: dict[str, set[str]] = {
+    "kit": {"kit"},                      # the untrusted side: nothing of the grader, ever
+    "core": {"core"},
+    "intake": {"core", "intake"},
+    "trust": {"core", "trust", "kit"},
+    "checks": {"core", "intake", "trust", "checks", "kit"},
+    "outputs": {"core", "outputs"},
+    "grading": {"core", "intake", "trust", "checks", "grading", "outputs"},
+    "batch": {"core", "intake", "trust", "outputs", "batch", "kit"},
+    "exports": {"core", "intake", "trust", "grading", "outputs", "exports"},
+    "cli": set(STAGES),
+}
+
+
+def stage_of(module: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for stage, prefixes in STAGES.items():
+        for prefix in prefixes:
+            if module == prefix or (prefix != "grader" and module.startswith(prefix + ".")):
+                if best is None or len(prefix) > best[0]:
+                    best = (len(prefix), stage)
+    return best[1] if best else None
+
+
+def test_every_module_belongs_to_a_stage():
+    assert [m for m in import_graph() if stage_of(m) is None] == []
+
+
+def test_each_stage_imports_only_what_docs_architecture_allows():
+    wrong = []
+    for module, targets in import_graph().items():
+        stage = stage_of(module)
+        for target in sorted(targets):
+            if stage is not None and stage_of(target) not in MAY_IMPORT[stage]:
+                wrong.append(f"{module} ({stage}) imports {target} ({stage_of(target)})")
+    assert wrong == []

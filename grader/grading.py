@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +22,22 @@ from .late import assess
 from .manifest import CHECKS_DIR, Course, Exercise
 from .results import CheckResult, SubmissionResult
 from .sandbox import Sandbox
+
+
+@contextlib.contextmanager
+def _no_plugin_autoload() -> Iterator[None]:
+    """The hidden checks' pytest session loads no installed plugin (xdist, timeout, anyio and
+    the like, which the kit does not use there): they cost about a second of start-up per
+    submission, and nothing installed beside the kit should take part in grading."""
+    old = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = old
 
 
 def preflight(exercise: Exercise, workspace: Workspace) -> str:
@@ -73,7 +91,8 @@ def grade_workspace(course: Course, workspace: Workspace, sandbox: Sandbox, *,
         args += ["-c", str(CHECKS_DIR / "pytest.ini"), "--rootdir", str(CHECKS_DIR), "-q",
                  "--no-header", "-p", "no:randomly"]
         buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer), \
+                _no_plugin_autoload():
             pytest.main(args, plugins=[session])
         if log is not None:
             log.append(buffer.getvalue())

@@ -387,14 +387,14 @@ def cmd_slurm(args: argparse.Namespace) -> int:
                         "submitted": datetime.now(UTC).isoformat(timespec="seconds")})
         results.write_atomic(layout.jobs, json.dumps(history, indent=1) + "\n")
         say(f"submitted slurm job {job}: part(s) {','.join(map(str, sorted(todo_parts)))} "
-            f"of {plan.n}, {options.cpus} cpu(s) each, time limit {options.time or minutes} min")
+            f"of {plan.n}, {options.cpus} cpu(s) each, time limit "
+            + (options.time if options.time else f"{minutes} min"))
         if not options.wait:
             say("run the same command again to wait for it and merge "
                 "(it submits nothing while the job runs)")
             return 0
         _wait_with_progress(layout, job, (plan, students), say, options.poll)
         waited = job
-        todo_parts = unfinished(layout, plan, students)
 
     gaps = unfinished(layout, plan, students, wanted=("graded", "grader_errors"))
     if gaps:

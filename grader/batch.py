@@ -197,7 +197,7 @@ def _worker_error(log: Path) -> str:
     return said[-1].removeprefix("grader.worker: error: ") if said else ""
 
 
-def calibrate(sandbox, samples: int = 3) -> dict:  # type: ignore[no-untyped-def]
+def calibrate(sandbox, samples: int = 3) -> dict:
     """How long this machine takes to start a sandboxed run and call a function: the
     checks scale their time margins with it."""
     with tempfile.TemporaryDirectory(prefix="kit-cal-") as tmp:

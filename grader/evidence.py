@@ -3,13 +3,14 @@ what overlapped. Shared by the hidden checks; every function here is pure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from _kit.launch import Run
 
 
 @dataclass(frozen=True)
 class Interval:
-    arg: object
+    arg: Any                    # as the worker recorded it: decoded from the sandbox's JSON
     start: float
     end: float | None
     pid: int
@@ -69,7 +70,7 @@ def child_pids(run: Run) -> set[int]:
     return (forked_pids(run) | started | run.seen_pids) - {run.probe_pid}
 
 
-def best_of(attempts: int, make_run, measure):  # type: ignore[no-untyped-def]
+def best_of(attempts: int, make_run, measure):
     """Upper time bounds only: the smallest measurement of up to `attempts` runs, stopping
     early once one is good. `measure(run)` returns (value, good)."""
     best = None

@@ -282,7 +282,7 @@ def _no_grade(reason: str, elapsed: float) -> dict:
             "stdout_visibility": "hidden", "tests": [], "extra_data": {"grader_error": reason}}
 
 
-def _placeholder(course: Course, ex_id: str, message: str):  # type: ignore[no-untyped-def]
+def _placeholder(course: Course, ex_id: str, message: str):
     from .results import CheckResult
     ex = course.exercise(ex_id)
     return [CheckResult(exercise=ex.id, check=c.id, kind=c.kind, status="error", score=0.0,
@@ -319,13 +319,13 @@ def share_of(weight: float, floor: float, left: float, later_floors: float) -> f
     return min(weight, max(left - later_floors, min(floor, left)))
 
 
-def _ran_out(check) -> bool:  # type: ignore[no-untyped-def]
+def _ran_out(check) -> bool:
     return check.status != "passed" and (check.evidence.get("status") == "timeout"
                                          or "ran out of its" in check.message
                                          or "did not finish within" in check.message)
 
 
-def gradescope_results(result, course: Course, text, *, notes: list[str],  # type: ignore[no-untyped-def]
+def gradescope_results(result, course: Course, text, *, notes: list[str],
                        extra: dict) -> dict:
     """The kit's results.json for Gradescope: every output cleaned, the points of checks
     this machine could not run shared among their exercise's other checks, the score after

@@ -68,7 +68,7 @@ class StudentText:
 
     @classmethod
     def build(cls, hidden_files: Iterable[Path], public_files: Iterable[Path] = (),
-              renames: dict[str, str] | None = None) -> "StudentText":
+              renames: dict[str, str] | None = None) -> StudentText:
         secret: set[str] = set()
         public: set[str] = set()
         for path in hidden_files:

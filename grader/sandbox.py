@@ -44,9 +44,9 @@ import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 from _kit import launch, procfs
 from _kit.launch import Run
@@ -100,7 +100,8 @@ class Isolation:
         return {**asdict(self), "strong": self.strong}
 
 
-def _cgroup_writable(kind: type = procfs.PidsCgroup, size: int = 8) -> bool:
+def _cgroup_writable(kind: type[procfs.PidsCgroup] | type[procfs.MemoryCgroup] = procfs.PidsCgroup,
+                     size: int = 8) -> bool:
     group = kind.create(f"kit-detect-{os.getpid()}-{secrets.token_hex(4)}", size)
     if group is None:
         return False
@@ -420,7 +421,7 @@ class Sandbox:
                                         bwrap_argv, limits=lim), job_extra=job,
                                     output_limit=lim.output_kb * 1024, python=PYTHON,
                                     pids_cgroup=cgroup, memory_cgroup=memory,
-                                    **options)  # type: ignore[arg-type]
+                                    **options)
         elif iso.parent_shield:
             prefix = SETSID
             if os.geteuid() != 0 and sys.platform == "linux":
@@ -430,4 +431,4 @@ class Sandbox:
                                 argv_prefix=prefix, job_extra=job, sandbox_owner=owner,
                                 output_limit=lim.output_kb * 1024, python=python,
                                 pids_cgroup=cgroup, memory_cgroup=memory,
-                                **options)  # type: ignore[arg-type]
+                                **options)

@@ -19,7 +19,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from grader import gradescope, manifest
 from grader.errors import ManifestError

@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 import traceback
+from typing import Any, NoReturn
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
@@ -46,7 +47,7 @@ class Reporter:
                 view = view[os.write(self._fd, view):]
 
 
-def encode(value: object, depth: int = 0) -> object:
+def encode(value: Any, depth: int = 0) -> object:
     """Plain data only: exact built-in types survive; anything else arrives as an opaque
     description that never compares equal to an expected answer."""
     kind = type(value)
@@ -55,11 +56,11 @@ def encode(value: object, depth: int = 0) -> object:
     if depth > 20:
         return {"__opaque__": "nested too deeply"}
     if kind is list:
-        return [encode(v, depth + 1) for v in value]  # type: ignore[attr-defined]
+        return [encode(v, depth + 1) for v in value]
     if kind is tuple:
-        return {"__tuple__": [encode(v, depth + 1) for v in value]}  # type: ignore[attr-defined]
-    if kind is dict and all(type(k) is str for k in value):  # type: ignore[attr-defined]
-        return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}  # type: ignore[attr-defined]
+        return {"__tuple__": [encode(v, depth + 1) for v in value]}
+    if kind is dict and all(type(k) is str for k in value):
+        return {"__dict__": {k: encode(v, depth + 1) for k, v in value.items()}}
     try:
         text = object.__repr__(value)
     except Exception:  # pragma: no cover - object.__repr__ does not fail
@@ -67,17 +68,17 @@ def encode(value: object, depth: int = 0) -> object:
     return {"__opaque__": f"{kind.__module__}.{kind.__qualname__}", "repr": text}
 
 
-def resolve(name: str) -> object:
+def resolve(name: str) -> Any:
     """"SleepTask" is in _kit.workers; "workers_p09_printer.Printer" in _kit.workers_p09_printer."""
     import importlib
     module, _, attr = name.rpartition(".")
     return getattr(importlib.import_module(f"_kit.{module or 'workers'}"), attr)
 
 
-def decode_args(value: object, recorder: events.Recorder) -> object:
+def decode_args(value: object, recorder: events.Recorder) -> Any:
     if isinstance(value, dict):
         if "__kit_worker__" in value:
-            return resolve(value["__kit_worker__"])(recorder, **value.get("kwargs", {}))  # type: ignore[operator]
+            return resolve(value["__kit_worker__"])(recorder, **value.get("kwargs", {}))
         if "__tuple__" in value:
             return tuple(decode_args(v, recorder) for v in value["__tuple__"])
         return {k: decode_args(v, recorder) for k, v in value.items()}
@@ -99,6 +100,7 @@ def lifeline_cut(cgroup_procs: str | None) -> None:
     """The grader's end of the lifeline closed: the grader is gone without killing this run.
     Kill every process the run started, then exit."""
     import signal
+
     from _kit import procfs
     me = os.getpid()
     for _ in range(3):
@@ -299,7 +301,7 @@ def main() -> None:
         try:
             runpy.run_path(sys.argv[0], run_name="__main__")
             program_exit()
-            outcome = {"status": "returned", "value": None}
+            outcome: dict[str, object] = {"status": "returned", "value": None}
         except BaseException as exc:  # noqa: BLE001 - the student's exception is the data
             outcome = _raised(exc, student_dir)
         sys.stdout.flush()
@@ -331,11 +333,11 @@ def main() -> None:
         _hold()
     args = decode_args(job.get("args", []), recorder)
     if job.get("mode") == "scenario":
-        args[:2] = [module, recorder]  # type: ignore[index]
+        args[:2] = [module, recorder]
     kwargs = decode_args(job.get("kwargs", {}), recorder)
     t0 = now()
     try:
-        value = func(*args, **kwargs)  # type: ignore[operator]
+        value = func(*args, **kwargs)
         t1 = now()
         encoded = encode(value)
         text = json.dumps(encoded, default=repr)
@@ -383,7 +385,7 @@ def _raised(exc: BaseException, student_dir: str) -> dict:
             "traceback": "\n".join(lines[-20:])}
 
 
-def _hold() -> None:
+def _hold() -> NoReturn:
     """Wait to be killed: the parent inspects this process tree first."""
     while True:
         events.sleep(3600)

@@ -40,17 +40,18 @@ def record_locks(recorder: Recorder) -> None:
     def number(lock: object) -> int:
         return index.setdefault(id(lock), len(index))
 
-    def recorded_acquire(self, blocking: bool = True, timeout: float = -1) -> bool:  # type: ignore[no-untyped-def]
+    def recorded_acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         got = acquire(self, blocking, timeout)
         if got:
             recorder.record("acquired", lock=number(self))
         return got
 
-    def recorded_release(self) -> None:  # type: ignore[no-untyped-def]
+    def recorded_release(self) -> None:
         recorder.record("released", lock=number(self))
         release(self)
 
-    cls.acquire = cls.__enter__ = recorded_acquire  # type: ignore[method-assign,assignment]
+    # the instrumentation: this run's own lock class records every acquire and release
+    cls.acquire = cls.__enter__ = recorded_acquire  # type: ignore[method-assign]
     cls.release = recorded_release  # type: ignore[method-assign]
     cls._kit_recorded = True  # type: ignore[attr-defined]
 

@@ -16,29 +16,29 @@ SPAWN_NAMES = ["Zhang San", "Li Si"]
 TASK = worker("workers_p01_create.NameTask")
 
 
-def _children(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _children(run) -> set[int]:
     """Child pids by every witness: the fork hook, the process tree sampled from outside, and
     Process.start() watched from the parent's side (a short spawn child may escape sampling)."""
     return child_pids(run) | {e["child"] for e in run.events if e["ev"] == "started"}
 
 
-def _function_run(student: Student):  # type: ignore[no-untyped-def]
+def _function_run(student: Student):
     run = student.shared_call("", TASK, list(NAMES), timeout=10, sample_processes=True,
                               start_method="fork", scenario="workers_p01_create.start_and_join")
     return run, student.require(run)
 
 
-def _subclass_run(student: Student):  # type: ignore[no-untyped-def]
+def _subclass_run(student: Student):
     run = student.shared_call("", TASK, SOLO, timeout=10, sample_processes=True,
                               start_method="fork", scenario="workers_p01_create.named_worker")
     return run, student.require(run)
 
 
-def _starts(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _starts(run) -> list[dict]:
     return [e for e in run.events if e["ev"] == "start"]
 
 
-def _names_once(run, names: list[str], how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _names_once(run, names: list[str], how: str = "") -> None:
     got = [e["arg"] for e in _starts(run)]
     split = [a for a in got if isinstance(a, list)]
     if split:
@@ -49,7 +49,7 @@ def _names_once(run, names: list[str], how: str = "") -> None:  # type: ignore[n
         fail(f"task(name) should run exactly once for each of {names}{how}; it ran for {got}")
 
 
-def _in_children(run, how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _in_children(run, how: str = "") -> None:
     starts = _starts(run)
     if not starts:
         fail(f"task never ran{how}")
@@ -62,7 +62,7 @@ def _in_children(run, how: str = "") -> None:  # type: ignore[no-untyped-def]
         fail(f"tasks reported pids {sorted(unseen)} that no process started by your code had")
 
 
-def _subclass_ran(run, report: dict, how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _subclass_ran(run, report: dict, how: str = "") -> None:
     if not report.get("is_process"):
         fail(f"NamedWorker should be a subclass of Process; it is a {report.get('type')}")
     starts = _starts(run)

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import (all_overlap, best_of, child_pids, difference, intervals, not_run,
-                             ran_serially)
+from grader.evidence import all_overlap, best_of, child_pids, difference, intervals, not_run, ran_serially
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: five tasks, the last one the shortest (so that joining
@@ -17,13 +16,13 @@ BOUND = LONGEST + (TOTAL - LONGEST) / 2
 SPAWN_DURATIONS = [0.9, 0.7, 0.8]
 
 
-def _children(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _children(run) -> set[int]:
     """Child pids by every witness: the fork hook, the process tree sampled from outside, and
     Process.start() watched from the parent's side (a short spawn child may escape sampling)."""
     return child_pids(run) | {e["child"] for e in run.events if e["ev"] == "started"}
 
 
-def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
+def _run(student: Student, fresh: bool = False):
     call = student.call if fresh else student.shared_call
     run = call("run_all", worker("SleepTask"), list(DURATIONS), timeout=10,
                sample_processes=True, start_method="fork")
@@ -31,14 +30,14 @@ def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
     return run
 
 
-def _recorded(run, durations):  # type: ignore[no-untyped-def]
+def _recorded(run, durations):
     ivs = intervals(run)
     if not ivs:
         fail(f"task(d) never ran for any of {durations}")
     return ivs
 
 
-def _serial_hint(student: Student, ivs, run) -> str:  # type: ignore[no-untyped-def]
+def _serial_hint(student: Student, ivs, run) -> str:
     if not ran_serially(ivs):
         return ""
     if all(i.pid == run.probe_pid for i in ivs):
@@ -50,7 +49,7 @@ def _serial_hint(student: Student, ivs, run) -> str:  # type: ignore[no-untyped-
                   "them."))
 
 
-def _in_children(run, ivs, how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _in_children(run, ivs, how: str = "") -> None:
     pids = [i.pid for i in ivs]
     if run.probe_pid in pids:
         fail("the tasks ran in the calling process itself" + how + ", not in new processes: "
@@ -71,7 +70,7 @@ def test_all_done(student: Student) -> None:
     if got != sorted(DURATIONS):
         fail(f"task(d) should run exactly once for each d in {DURATIONS}; it ran for {got}: "
              + difference(got, DURATIONS, ordered=False, noun="duration"))
-    unfinished = [i.arg for i in ivs if i.end is None or i.end > run.call_end]  # type: ignore[operator]
+    unfinished = [i.arg for i in ivs if i.end is None or i.end > run.call_end]
     if unfinished:
         fail(f"run_all returned while the tasks {unfinished} were still running: join every "
              f"process (not only the last one the loop variable points to) before returning")
@@ -89,7 +88,7 @@ def test_together(student: Student) -> None:
 
 
 def test_wall_time(student: Student) -> None:
-    def measure(run):  # type: ignore[no-untyped-def]
+    def measure(run):
         # a run in which the tasks did not all run says nothing about their time
         if not_run(intervals(run), DURATIONS):
             return None, False

@@ -9,13 +9,13 @@ from grader.evidence import child_pids
 from grader.harness import Student, fail
 
 
-def _children(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _children(run) -> set[int]:
     """Child pids by every witness: the fork hook, the process tree sampled from outside, and
     Process.start() watched from the parent's side (a short spawn child may escape sampling)."""
     return child_pids(run) | {e["child"] for e in run.events if e["ev"] == "started"}
 
 
-def _ids(student: Student, start_method: str = "fork"):  # type: ignore[no-untyped-def]
+def _ids(student: Student, start_method: str = "fork"):
     run = student.shared_call("", timeout=10, sample_processes=True,
                               start_method=start_method, scenario="workers_p03_pids.ids")
     where = "" if start_method == "fork" else f" with the {start_method} start method"
@@ -32,13 +32,13 @@ def _ids(student: Student, start_method: str = "fork"):  # type: ignore[no-untyp
     return run, value[0], value[1], where
 
 
-def _swapped(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[no-untyped-def]
+def _swapped(run, pid: int, ppid: int, where: str) -> None:
     if pid == run.probe_pid and ppid in _children(run):
         fail(f"the pair{where} is the wrong way round: ({pid}, {ppid}) is (ppid, pid); "
              f"child_ids() returns (pid, ppid), the child's own pid first")
 
 
-def _check_ppid(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[no-untyped-def]
+def _check_ppid(run, pid: int, ppid: int, where: str) -> None:
     if ppid == run.probe_pid:
         return
     _swapped(run, pid, ppid, where)
@@ -49,7 +49,7 @@ def _check_ppid(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[n
          f"{run.probe_pid}; got {ppid}")
 
 
-def _check_pid(run, pid: int, ppid: int, where: str) -> None:  # type: ignore[no-untyped-def]
+def _check_pid(run, pid: int, ppid: int, where: str) -> None:
     _swapped(run, pid, ppid, where)
     if pid == run.probe_pid:
         fail(f"the pid you returned{where}, {pid}, is the caller's own pid: os.getpid() ran "

@@ -13,7 +13,7 @@ FIRST, SECOND = [7, 11, 13], [100, -1, 900, 2]
 SPAWN_ITEMS = [29, 31, -7, 64, 3]
 
 
-def _children(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _children(run) -> set[int]:
     """Child pids by every witness: the fork hook, the process tree sampled from outside, and
     Process.start() watched from the parent's side (a short spawn child may escape sampling)."""
     return child_pids(run) | {e["child"] for e in run.events if e["ev"] == "started"}
@@ -23,7 +23,7 @@ def _nums(values: list[int]) -> list[dict]:
     return [worker("workers_p04_isolation.Num", value=v) for v in values]
 
 
-def _where(run, values: list[int], how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _where(run, values: list[int], how: str = "") -> None:
     uses = [e for e in run.events if e["ev"] == "use"]
     unused = sorted(set(values) - {e["arg"] for e in uses})
     if unused:

@@ -2,8 +2,16 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import (all_overlap, best_of, child_pids, difference, intervals, no_children,
-                             not_run, ran_serially)
+from grader.evidence import (
+    all_overlap,
+    best_of,
+    child_pids,
+    difference,
+    intervals,
+    no_children,
+    not_run,
+    ran_serially,
+)
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: four tasks of different lengths.
@@ -13,7 +21,7 @@ LONGEST, TOTAL = max(DURATIONS), sum(DURATIONS)
 BOUND = LONGEST + (TOTAL - LONGEST) / 2
 
 
-def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
+def _run(student: Student, fresh: bool = False):
     call = student.call if fresh else student.shared_call
     run = call("run_and_wait", worker("SleepTask"), list(DURATIONS), timeout=8,
                        sample_processes=True)
@@ -21,7 +29,7 @@ def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
     return run
 
 
-def _serial_hint(student: Student, run) -> str:  # type: ignore[no-untyped-def]
+def _serial_hint(student: Student, run) -> str:
     if ran_serially(intervals(run)):
         where = source.join_in_start_loop(student.source)
         return (" Each task started only after the previous one had ended: "
@@ -57,7 +65,7 @@ def test_wall_time(student: Student) -> None:
     # A slow machine (the batch's calibration: seconds to start a sandboxed run) earns a margin
     # for starting four processes, but never more than half the way to "one after another".
     bound = BOUND + min(student.startup, (TOTAL - BOUND) / 2)
-    def measure(run):  # type: ignore[no-untyped-def]
+    def measure(run):
         # a run in which the tasks did not all run says nothing about their time
         if not_run(intervals(run), DURATIONS):
             return None, False

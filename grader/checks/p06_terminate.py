@@ -27,14 +27,14 @@ def _task(seconds: float = TASK) -> dict:
     return worker("workers_p06_terminate.SlowToStop", seconds=seconds, linger=LINGER)
 
 
-def _run(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
+def _run(student: Student, fresh: bool = False):
     call = student.call if fresh else student.shared_call
     run = call("stop_after", _task(), SECONDS, timeout=10, start_method="fork")
     student.require(run)
     return run
 
 
-def _not_started(run) -> str:  # type: ignore[no-untyped-def]
+def _not_started(run) -> str:
     """Why the task did not start in a child process of this run, or ""."""
     starts = [e for e in run.events if e["ev"] == "start"]
     if not starts:
@@ -46,7 +46,7 @@ def _not_started(run) -> str:  # type: ignore[no-untyped-def]
     return ""
 
 
-def _stopped_hint(run) -> str:  # type: ignore[no-untyped-def]
+def _stopped_hint(run) -> str:
     if any(e["ev"] == "end" for e in run.events):
         return (" The task ran to its end: was join() called before terminate()? join() "
                 "without a timeout waits for the whole task.")
@@ -114,13 +114,13 @@ def test_timing(student: Student) -> None:
     started = run.call_start
     # The lower bound is exact evidence: "term" is recorded once SIGTERM has reached the task,
     # never before it was sent, so it is not before the student's code sent it.
-    ran_for = (term[0] if term else run.call_end) - started  # type: ignore[operator]
+    ran_for = (term[0] if term else run.call_end) - started
     if ran_for < SECONDS - 0.02:
         fail(f"the task was stopped {ran_for:.2f} s after stop_after began, before the "
              f"{SECONDS:g} s it was to run: start the process, sleep `seconds`, then "
              f"terminate() it")
 
-    def measure(r):  # type: ignore[no-untyped-def]
+    def measure(r):
         return r.call_time, r.call_time is not None and r.call_time <= BOUND
 
     attempts = iter([False, True, True])      # the shared run first, then fresh ones

@@ -14,11 +14,11 @@ from grader.harness import Student, fail
 PATIENCE = 8.0            # seconds the program may take to end after its main code is done
 
 
-def _daemon_start(run) -> dict | None:  # type: ignore[no-untyped-def]
+def _daemon_start(run) -> dict | None:
     return next((e for e in run.events if e["ev"] == "start" and e.get("arg") == "daemon"), None)
 
 
-def _raised_hint(run) -> str:  # type: ignore[no-untyped-def]
+def _raised_hint(run) -> str:
     raised = [e for e in run.events if e["ev"] == "program_raised"]
     if not raised:
         return ""
@@ -29,7 +29,7 @@ def _raised_hint(run) -> str:  # type: ignore[no-untyped-def]
     return hint
 
 
-def _program(student: Student):  # type: ignore[no-untyped-def]
+def _program(student: Student):
     run = student.shared_call("", scenario="workers_p07_daemon.program", start_method="spawn",
                               patience=PATIENCE, timeout=28)
     student.require(run)

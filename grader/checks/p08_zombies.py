@@ -17,14 +17,14 @@ N, FAILS = 5, 3                       # under fork: SleepTask, task(3) raises ->
 CODES = [4, 0, 2, 0]                  # under spawn: task(i) exits with CODES[i]
 
 
-def _fork_run(student: Student):  # type: ignore[no-untyped-def]
+def _fork_run(student: Student):
     run = student.shared_call("run_and_reap", worker("SleepTask", seconds=0.15, fail_on=FAILS),
                               N, timeout=10, start_method="fork", sample_processes=True)
     student.require(run)
     return run
 
 
-def _spawn_run(student: Student):  # type: ignore[no-untyped-def]
+def _spawn_run(student: Student):
     run = student.shared_call("run_and_reap", worker("workers_p08_zombies.ExitTask",
                                                      codes=CODES, seconds=0.1),
                               len(CODES), timeout=20, start_method="spawn", sample_processes=True)
@@ -32,7 +32,7 @@ def _spawn_run(student: Student):  # type: ignore[no-untyped-def]
     return run
 
 
-def _judge_codes(run, expected: list[int], what: str) -> None:  # type: ignore[no-untyped-def]
+def _judge_codes(run, expected: list[int], what: str) -> None:
     value = run.value
     if isinstance(value, list) and None in value:
         fail(f"run_and_reap returned {value}: None is the exit code of a process that has not "

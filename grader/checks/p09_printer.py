@@ -16,7 +16,7 @@ SPAWN_JOBS = [[f"{doc}: page {k} of {n}" for k in range(1, n + 1)]
               for doc, n in [("memo", 3), ("menu", 2), ("map", 3)]]
 
 
-def _run(student: Student, jobs: list, start_method: str = "fork"):  # type: ignore[no-untyped-def]
+def _run(student: Student, jobs: list, start_method: str = "fork"):
     # Under spawn each child boots an interpreter: give the arrivals more time.
     printer = worker("workers_p09_printer.Printer", expect=len(jobs),
                      arrive_wait=1.0 if start_method == "fork" else 3.0)
@@ -33,7 +33,7 @@ def _run(student: Student, jobs: list, start_method: str = "fork"):  # type: ign
     return run, report["returned_at"]
 
 
-def _lines(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _lines(run) -> list[dict]:
     """The printed lines in time order; anything printed that is not a string, as its repr."""
     return [e if isinstance(e.get("arg"), str) else {**e, "arg": repr(e.get("arg"))}
             for e in run.events if e["ev"] == "line"]
@@ -43,7 +43,7 @@ def _owner(jobs: list) -> dict[str, int]:
     return {line: j for j, job in enumerate(jobs) for line in job}
 
 
-def _no_interleave(run, jobs: list, how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _no_interleave(run, jobs: list, how: str = "") -> None:
     owner = _owner(jobs)
     printed = [e["arg"] for e in _lines(run)]
     if not printed:
@@ -63,7 +63,7 @@ def _no_interleave(run, jobs: list, how: str = "") -> None:  # type: ignore[no-u
                      f"passed to each), for all of its lines.")
 
 
-def _every_line_once(run, jobs: list, how: str = "") -> None:  # type: ignore[no-untyped-def]
+def _every_line_once(run, jobs: list, how: str = "") -> None:
     owner = _owner(jobs)
     lines = _lines(run)
     printed = [e["arg"] for e in lines]
@@ -106,7 +106,7 @@ def test_contend(student: Student) -> None:
     owner = _owner(JOBS)
     lines = _lines(run)
     job_pids = {e["pid"] for e in lines}
-    begun = {}
+    begun: dict[int, float] = {}
     for e in run.events:
         if e["ev"] in ("arrive", "forked") and e["pid"] in job_pids:
             begun.setdefault(e["pid"], e["t"])

@@ -8,8 +8,7 @@ shared lock reads a stale count every time, not just sometimes.
 """
 from __future__ import annotations
 
-from grader import races
-from grader import source
+from grader import races, source
 from grader.evidence import all_overlap, child_pids, intervals, no_children
 from grader.harness import Student, fail
 
@@ -21,7 +20,7 @@ LOCK_HINT = ("Buy (read the count, take a ticket, write it back) while holding t
              "and make it one Lock created in sell_tickets and passed to every buyer.")
 
 
-def _sell(student: Student, case: dict, start_method: str,  # type: ignore[no-untyped-def]
+def _sell(student: Student, case: dict, start_method: str,
           answers: bool = True):
     run = student.shared_call("", case["tickets"], case["buyers"], case["delay"],
                               scenario=SCENARIO, start_method=start_method, timeout=15,

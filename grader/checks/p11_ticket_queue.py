@@ -20,14 +20,14 @@ TOKEN_HINT = ("Take the count with get(), call step(), decide, and put it back o
               "while you hold it, no other buyer can read it.")
 
 
-def _run(student: Student, case: dict, start_method: str):  # type: ignore[no-untyped-def]
+def _run(student: Student, case: dict, start_method: str):
     return student.shared_call(
         "sell_with_queue", case["tickets"], case["buyers"],
         worker("workers_p11_ticket_queue.Gate", parties=case["buyers"], patience=PATIENCE),
         timeout=12, start_method=start_method, sample_processes=True)
 
 
-def _no_buyers(run, case: dict) -> str:  # type: ignore[no-untyped-def]
+def _no_buyers(run, case: dict) -> str:
     """Why there is no evidence that buyer processes bought, or ""."""
     why = no_children(run, case["buyers"])
     if why:
@@ -37,7 +37,7 @@ def _no_buyers(run, case: dict) -> str:  # type: ignore[no-untyped-def]
     return ""
 
 
-def _answers(student: Student, case: dict, start_method: str):  # type: ignore[no-untyped-def]
+def _answers(student: Student, case: dict, start_method: str):
     run = _run(student, case, start_method)
     sold = student.require(run)
     buyers = case["buyers"]
@@ -51,7 +51,7 @@ def _answers(student: Student, case: dict, start_method: str):  # type: ignore[n
     return run, sold
 
 
-def _given_back_early(student: Student, run) -> str:  # type: ignore[no-untyped-def]
+def _given_back_early(student: Student, run) -> str:
     """Where the count went back into the queue before the buyer had decided, if the
     source shows it: the put after the get comes before the line that called step()."""
     step = races.step_line(run)

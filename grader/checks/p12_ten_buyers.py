@@ -20,18 +20,18 @@ SMALL_BUYERS, SMALL_STOCK = 8, 12     # more phones than buyers
 SPAWN_BUYERS, SPAWN_STOCK = 9, 3
 
 
-def _sale_run(student: Student):  # type: ignore[no-untyped-def]
+def _sale_run(student: Student):
     return student.shared_call("", BUYERS, STOCK, scenario=SCENARIO, start_method="fork",
                                sample_processes=True, timeout=15)
 
 
-def _sale(student: Student):  # type: ignore[no-untyped-def]
+def _sale(student: Student):
     run = _sale_run(student)
     student.require(run)
     return run
 
 
-def _no_sale(run, buyers: int) -> str:  # type: ignore[no-untyped-def]
+def _no_sale(run, buyers: int) -> str:
     """Why the run shows no sale by buyer processes, or ""."""
     started = _started(run)
     if started == 0:
@@ -41,11 +41,11 @@ def _no_sale(run, buyers: int) -> str:  # type: ignore[no-untyped-def]
     return ""
 
 
-def _events(run, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _events(run, kind: str) -> list[dict]:
     return [e for e in run.events if e["ev"] == kind]
 
 
-def _buyer_pids(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _buyer_pids(run) -> set[int]:
     """Processes the run really started, by every witness: the fork hook and the sampler
     (grader.evidence.child_pids), and the exec hook of the scenario (spawn)."""
     return child_pids(run) | {e["child"] for e in _events(run, "spawned")}
@@ -59,7 +59,7 @@ def _as_id(x: object) -> int | None:
     return None
 
 
-def _ranking(run, stock: int, buyers: int) -> list:  # type: ignore[no-untyped-def]
+def _ranking(run, stock: int, buyers: int) -> list:
     """The returned ranking, checked for shape: a list of `min(stock, buyers)` distinct ints."""
     value = run.value
     want = min(stock, buyers)
@@ -85,7 +85,7 @@ def _ranking(run, stock: int, buyers: int) -> list:  # type: ignore[no-untyped-d
     return value
 
 
-def _strangers(run, ranking: list) -> list:  # type: ignore[no-untyped-def]
+def _strangers(run, ranking: list) -> list:
     """Ids in the ranking that are not the pid of a buyer the run started and that put that
     very pid into the queue and got a place."""
     started = _buyer_pids(run)
@@ -95,14 +95,14 @@ def _strangers(run, ranking: list) -> list:  # type: ignore[no-untyped-def]
             or _as_id(i) not in started or _as_id(i) not in placed]
 
 
-def _started(run) -> int:  # type: ignore[no-untyped-def]
+def _started(run) -> int:
     """How many processes the run started (forked or spawned, a resource tracker included)."""
     forked = {e["pid"] for e in _events(run, "forked")}
     spawned = {e["child"] for e in _events(run, "spawned")}
     return len(forked | spawned)
 
 
-def _not_gone(run) -> str:  # type: ignore[no-untyped-def]
+def _not_gone(run) -> str:
     """Why buyers were still there on return, or "" if none was."""
     running = [p for p in run.children_after if p.state != "Z"]
     zombies = [p for p in run.children_after if p.state == "Z"]

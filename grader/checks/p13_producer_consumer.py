@@ -32,7 +32,7 @@ def _tag(name: str) -> str:
     return _TAGS.setdefault(name, f"{name}{secrets.token_hex(3)}")
 
 
-def _call(student: Student, case: dict, name: str, start_method: str, fresh: bool = False):  # type: ignore[no-untyped-def]
+def _call(student: Student, case: dict, name: str, start_method: str, fresh: bool = False):
     call = student.call if fresh else student.shared_call
     produce = worker("workers_p13_producer_consumer.Produce", items=case["items"],
                      pause=case["pause"], first_pause=case["first_pause"], tag=_tag(name))
@@ -41,27 +41,27 @@ def _call(student: Student, case: dict, name: str, start_method: str, fresh: boo
                 start_method=start_method, sample_processes=True)
 
 
-def _many(student: Student, fresh: bool = False):  # type: ignore[no-untyped-def]
+def _many(student: Student, fresh: bool = False):
     return _call(student, MANY, "many", "spawn", fresh)
 
 
-def _one(student: Student):  # type: ignore[no-untyped-def]
+def _one(student: Student):
     return _call(student, ONE, "one", "fork")
 
 
-def _made(run) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def _made(run) -> dict[str, dict]:
     return {e["item"]: e for e in run.events if e["ev"] == "made"}
 
 
-def _consumed(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _consumed(run) -> list[dict]:
     return [e for e in run.events if e["ev"] == "start"]
 
 
-def _not_returned(run) -> str:  # type: ignore[no-untyped-def]
+def _not_returned(run) -> str:
     return "" if run.returned else f" (and pipeline did not return: {run.explain()})"
 
 
-def _all_consumed_once(run, case: dict) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+def _all_consumed_once(run, case: dict) -> dict[str, dict]:
     made = _made(run)
     total = case["producers"] * case["items"]
     names = {e["producer"] for e in made.values()}
@@ -132,7 +132,7 @@ def test_terminates(student: Student) -> None:
 
 
 def test_stops_promptly(student: Student) -> None:
-    def measure(run):  # type: ignore[no-untyped-def]
+    def measure(run):
         ends = [e["t"] for e in run.events if e["ev"] == "end"]
         if not run.returned or not ends:
             return None, True            # nothing to time: judged below, not retried

@@ -17,7 +17,7 @@ SUB_NAMES = ["Edsger", "Tony", "Frances"]
 SECONDS = 0.05     # the task also waits until all have started (see workers_t01_create.Task)
 
 
-def _run(student: Student, scenario: str, names: list[str]):  # type: ignore[no-untyped-def]
+def _run(student: Student, scenario: str, names: list[str]):
     run = student.shared_call("", list(names), SECONDS, timeout=10,
                               scenario=f"workers_t01_create.{scenario}")
     report = student.require(run)
@@ -29,7 +29,7 @@ def _run(student: Student, scenario: str, names: list[str]):  # type: ignore[no-
     return run, report, callers[0]
 
 
-def _starts(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _starts(run) -> list[dict]:
     return [e for e in run.events if e["ev"] == "start"]
 
 
@@ -64,7 +64,7 @@ def _each_once(starts: list[dict], names: list[str], what: str) -> None:
              + _args_hint(starts))
 
 
-def _in_threads(run, starts: list[dict], caller: dict, what: str) -> None:  # type: ignore[no-untyped-def]
+def _in_threads(run, starts: list[dict], caller: dict, what: str) -> None:
     if not starts:
         fail(f"{what}: task never ran")
     if any(e["pid"] != caller["pid"] for e in starts):

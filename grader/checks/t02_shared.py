@@ -15,7 +15,7 @@ SALT = "k7q"
 EXPECTED = Counter(f"{i}-{SALT}" for i in ITEMS)
 
 
-def _run(student: Student, function: str):  # type: ignore[no-untyped-def]
+def _run(student: Student, function: str):
     run = student.shared_call(function, worker("workers_t02_shared.Work", salt=SALT),
                               list(ITEMS), timeout=10, sample_processes=True)
     value = student.require(run)

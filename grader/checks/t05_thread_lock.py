@@ -7,8 +7,7 @@ the `switching` scenario, which makes the thread switch interval tiny.
 """
 from __future__ import annotations
 
-from grader import races
-from grader import source
+from grader import races, source
 from grader.evidence import intervals, peak_concurrency
 from grader.harness import Student, fail, worker
 
@@ -16,7 +15,7 @@ from grader.harness import Student, fail, worker
 CASES = [(100, 7), (53, 13)]
 
 
-def _run(student: Student, start: int, threads: int):  # type: ignore[no-untyped-def]
+def _run(student: Student, start: int, threads: int):
     run = student.shared_call("", "decrement", start, threads,
                               worker("workers_t05_thread_lock.GatedStep", threads=threads),
                               timeout=15, scenario="workers_t05_thread_lock.switching")
@@ -24,22 +23,22 @@ def _run(student: Student, start: int, threads: int):  # type: ignore[no-untyped
     return run
 
 
-def _runs(student: Student):  # type: ignore[no-untyped-def]
+def _runs(student: Student):
     return [(start, threads, _run(student, start, threads)) for start, threads in CASES]
 
 
-def _steps(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _steps(run) -> list[dict]:
     return [e for e in run.events if e["ev"] == "step" and e["t"] <= run.call_end]
 
 
-def _lost_where(student: Student, run) -> str:  # type: ignore[no-untyped-def]
+def _lost_where(student: Student, run) -> str:
     """' They overwrote each other between the read on line 21 (...) and the write on ...'"""
     window = races.find(student.source, races.global_read, races.global_write,
                         near=races.step_line(run))
     return f" The updates overwrote each other {window.between()}." if window else ""
 
 
-def _premise(run, threads: int, what: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def _premise(run, threads: int, what: str) -> list[dict]:
     """Fail closed: the steps of the run, if every thread reached step(); else why not."""
     steps = _steps(run)
     if not steps:
@@ -79,8 +78,8 @@ def test_result(student: Student) -> None:
 
 
 def test_exclusive(student: Student) -> None:
-    for start, threads, run in _runs(student):
-        steps = _premise(run, threads, "there was no read-step-write for a lock to protect")
+    for _start, threads, run in _runs(student):
+        _premise(run, threads, "there was no read-step-write for a lock to protect")
         peak = peak_concurrency(intervals(run, "step", "step_end"))
         if peak > 1:
             fail(f"with {threads} threads, up to {peak} of them were between reading x and "
@@ -105,7 +104,7 @@ def test_own_threads(student: Student) -> None:
 
 
 def test_contend(student: Student) -> None:
-    for start, threads, run in _runs(student):
+    for _start, threads, run in _runs(student):
         gates = [e for e in run.events if e["ev"] == "gate"]
         if not gates:
             fail("step() was never called, so no thread read and wrote x")

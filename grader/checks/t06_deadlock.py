@@ -29,14 +29,14 @@ FIX = ("The notes' fix (§2.7): one recursive lock under both names, lock_A = lo
        "(Taking A and B in one consistent order everywhere also cures it.)")
 
 
-def _call(student: Student, n: int, rounds: int):  # type: ignore[no-untyped-def]
+def _call(student: Student, n: int, rounds: int):
     return student.shared_call("", "run_workers", n, rounds,
                                worker("workers_t06_deadlock.GatedStep", threads=n),
                                timeout=20, trace_locks=True,
                                scenario="workers_t06_deadlock.traced_switching")
 
 
-def _deadlock_text(run, n: int, rounds: int, done: int) -> str:  # type: ignore[no-untyped-def]
+def _deadlock_text(run, n: int, rounds: int, done: int) -> str:
     cycle = run.deadlock.get("cycle") or []
     holds = {w["holder"]: (w["waits_for"], w["held_since"]) for w in cycle}
     lines = []
@@ -60,7 +60,7 @@ def _deadlock_text(run, n: int, rounds: int, done: int) -> str:  # type: ignore[
     return head + run.deadlock_stacks() + why
 
 
-def _require(student: Student, n: int, rounds: int, explain: bool):  # type: ignore[no-untyped-def]
+def _require(student: Student, n: int, rounds: int, explain: bool):
     run = _call(student, n, rounds)
     if run.status == "deadlock" and run.deadlock:
         if explain:
@@ -73,22 +73,22 @@ def _require(student: Student, n: int, rounds: int, explain: bool):  # type: ign
     return run
 
 
-def _runs(student: Student, explain: bool = False):  # type: ignore[no-untyped-def]
+def _runs(student: Student, explain: bool = False):
     return [(n, rounds, _require(student, n, rounds, explain)) for n, rounds in CASES]
 
 
-def _callers(run) -> set[int]:  # type: ignore[no-untyped-def]
+def _callers(run) -> set[int]:
     return {e["tid"] for e in run.events if e["ev"] == "caller"}
 
 
-def _steps(run) -> list[dict]:  # type: ignore[no-untyped-def]
+def _steps(run) -> list[dict]:
     """Step events of the workers while run_workers was running."""
     callers = _callers(run)
     return [e for e in run.events
             if e["ev"] == "step" and e["t"] <= run.call_end and e["tid"] not in callers]
 
 
-def _work(run, before_return: bool = True) -> dict[str, Counter]:  # type: ignore[no-untyped-def]
+def _work(run, before_return: bool = True) -> dict[str, Counter]:
     """Per worker thread: how many locks it took ("acquired") and step() calls ("step"),
     seen from the checker's side (before run_workers returned, unless told otherwise)."""
     callers = _callers(run)
@@ -105,7 +105,7 @@ def _did(counts: Counter) -> str:
             f"{counts['step']} times")
 
 
-def _require_finished(run, n: int, rounds: int, what: str) -> dict[str, Counter]:  # type: ignore[no-untyped-def]
+def _require_finished(run, n: int, rounds: int, what: str) -> dict[str, Counter]:
     """Fail closed: every one of the n workers must have been seen doing all its rounds
     (4 lock acquisitions, or 4 step() calls, per round) before run_workers returned."""
     want = rounds * 4
@@ -204,7 +204,7 @@ def test_log(student: Student) -> None:
                      f"both if you take the locks in one order)")
 
 
-def _sections(run) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+def _sections(run) -> list[tuple[str, float, float]]:
     """(thread, from, to): while a worker held at least one of the student's locks."""
     depth: dict[str, int] = {}
     since: dict[str, float] = {}

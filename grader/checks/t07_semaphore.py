@@ -18,18 +18,18 @@ CASES = [(23, 4), (17, 5)]
 STAY = 0.3
 
 
-def _run(student: Student, visitors: int, capacity: int):  # type: ignore[no-untyped-def]
+def _run(student: Student, visitors: int, capacity: int):
     run = student.shared_call("", "visit_room", worker("SleepTask", seconds=STAY), visitors,
                               capacity, timeout=20, scenario="workers_t07_semaphore.calling")
     student.require(run)
     return run
 
 
-def _runs(student: Student):  # type: ignore[no-untyped-def]
+def _runs(student: Student):
     return [(v, c, _run(student, v, c)) for v, c in CASES]
 
 
-def _require_visits(run, visitors: int, capacity: int, what: str) -> list:  # type: ignore[no-untyped-def]
+def _require_visits(run, visitors: int, capacity: int, what: str) -> list:
     """Fail closed: more visitors than the room holds must have been in and out (visit(i)
     called and finished) before `what` can be judged from the visits. One visitor missing is
     the business of the check that every visitor comes, not of this one."""

@@ -97,7 +97,7 @@ def test_exactly_once(student: Student) -> None:
 
 
 def test_wall_time(student: Student) -> None:
-    def measure(run: Run):  # type: ignore[no-untyped-def]
+    def measure(run: Run):
         return run.call_time, run.call_time is not None and run.call_time <= BOUND
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones

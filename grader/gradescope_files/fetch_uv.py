@@ -7,13 +7,13 @@ JSON API, its sha256 checked against the digest PyPI publishes; the binary is ex
 DEST_DIR/uv."""
 import glob
 import hashlib
-import subprocess
-import tempfile
 import io
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import urllib.request
 import zipfile
 

@@ -523,8 +523,16 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
                     "exercises ran until their time limits)."))
                 continue
             cut, factor = cut_timeouts(course, ex.id, share) if weight else (course, 1.0)
-            result = grading.grade_workspace(cut, ws, sandbox, exercises=[ex.id], late=late)
-            checks = list(result.checks)
+            try:
+                checks = list(grading.grade_workspace(cut, ws, sandbox, exercises=[ex.id],
+                                                      late=late).checks)
+            except Exception as exc:  # noqa: BLE001 - one exercise's grader error, not the run's
+                print(f"autograder: {ex.id}: the grader failed: {type(exc).__name__}: "
+                      f"{str(exc)[:1000]}", flush=True)
+                graded[ex.id] = _placeholder(course, ex.id, (
+                    "The grader could not grade this exercise; this is not your mistake, and "
+                    "your instructor can see why."))
+                continue
             if factor < 1.0:
                 checks = [replace(c, message=c.message + (
                     f"\n(This check had {course.exercise(ex.id).check(c.check).timeout * factor:.1f}"

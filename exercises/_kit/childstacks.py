@@ -74,11 +74,13 @@ def _follow_spawn(folder: str) -> None:
 
 def _catches(pid: int) -> bool:
     """Whether the process has a handler for DUMP_SIGNAL (the SigCgt mask in /proc)."""
+    if DUMP_SIGNAL is None:
+        return False
     try:
         with open(f"/proc/{pid}/status", "rb") as f:
             for line in f:
                 if line.startswith(b"SigCgt:"):
-                    return bool(int(line.split()[1], 16) >> (DUMP_SIGNAL - 1) & 1)  # type: ignore[operator]
+                    return bool(int(line.split()[1], 16) >> (DUMP_SIGNAL - 1) & 1)
     except (OSError, ValueError):
         pass
     return False

@@ -178,7 +178,7 @@ def test_log(student: Student) -> None:
                  f"found {bad[0]!r}")
         per = _require_finished(run, n, rounds, "the log")
         want = rounds * 4
-        logged = Counter(LINE.fullmatch(x).group(1) for x in log)  # type: ignore[union-attr]
+        logged = Counter(m.group(1) for x in log if (m := LINE.fullmatch(x)))   # all match: above
         if set(logged) != set(per):
             missing, extra = sorted(set(per) - set(logged)), sorted(set(logged) - set(per))
             fail(f"the log names the workers {sorted(logged)}, but the threads that took the "

@@ -80,8 +80,9 @@ def test_cpu_parallel(student: Student) -> None:
     _skip_without_parallel_cpu()
     run = _cpu(student)
     ivs = [i for i in intervals(run) if i.end is not None and i.pid != run.probe_pid]
-    overlapping = any(a.pid != b.pid and a.start < b.end and b.start < a.end  # type: ignore[operator]
-                      for a, b in combinations(ivs, 2))
+    spans = [(i.pid, i.start, i.end) for i in ivs if i.end is not None]
+    overlapping = any(a[0] != b[0] and a[1] < b[2] and b[1] < a[2]
+                      for a, b in combinations(spans, 2))
     if not overlapping:
         where = ("in threads of your process" if not ivs else
                  f"in {len({i.pid for i in ivs})} process(es), each job only after the previous "

@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 from grader import source
-from grader.evidence import all_overlap, best_of, child_pids, difference, intervals, not_run, ran_serially
+from grader.evidence import (
+    all_overlap,
+    best_of,
+    child_pids,
+    difference,
+    intervals,
+    not_launched,
+    ran_serially,
+)
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests: five tasks, the last one the shortest (so that joining
@@ -79,7 +87,7 @@ def test_all_done(student: Student) -> None:
 def test_together(student: Student) -> None:
     run = _run(student)
     ivs = _recorded(run, DURATIONS)
-    why = not_run(ivs, DURATIONS, "task(d)")
+    why = not_launched(run, ivs, DURATIONS, "task(d)")
     if why:
         fail(why + ", so whether the tasks ran at the same time cannot be judged")
     if not all_overlap(ivs):
@@ -90,14 +98,14 @@ def test_together(student: Student) -> None:
 def test_wall_time(student: Student) -> None:
     def measure(run):
         # a run in which the tasks did not all run says nothing about their time
-        if not_run(intervals(run), DURATIONS):
+        if not_launched(run, intervals(run), DURATIONS):
             return None, False
         return run.call_time, run.call_time is not None and run.call_time <= BOUND
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
     if elapsed is None:
-        fail(not_run(intervals(run), DURATIONS, "task(d)")
+        fail(not_launched(run, intervals(run), DURATIONS, "task(d)")
              + ", so the time run_all took says nothing about running the tasks together")
     if elapsed > BOUND:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "

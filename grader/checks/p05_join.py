@@ -9,7 +9,7 @@ from grader.evidence import (
     difference,
     intervals,
     no_children,
-    not_run,
+    not_launched,
     ran_serially,
 )
 from grader.harness import Student, fail, worker
@@ -53,7 +53,7 @@ def test_all_tasks_done(student: Student) -> None:
 def test_overlap(student: Student) -> None:
     run = _run(student)
     ivs = intervals(run)
-    why = not_run(ivs, DURATIONS, "task(d)")
+    why = not_launched(run, ivs, DURATIONS, "task(d)")
     if why:
         fail(why + ", so whether the tasks ran at the same time cannot be judged")
     if not all_overlap(ivs):
@@ -67,14 +67,14 @@ def test_wall_time(student: Student) -> None:
     bound = BOUND + min(student.startup, (TOTAL - BOUND) / 2)
     def measure(run):
         # a run in which the tasks did not all run says nothing about their time
-        if not_run(intervals(run), DURATIONS):
+        if not_launched(run, intervals(run), DURATIONS):
             return None, False
         return run.call_time, run.call_time is not None and run.call_time <= bound
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
     if elapsed is None:
-        fail(not_run(intervals(run), DURATIONS, "task(d)")
+        fail(not_launched(run, intervals(run), DURATIONS, "task(d)")
              + ", so the time run_and_wait took says nothing about running the tasks together")
     if elapsed > bound:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "

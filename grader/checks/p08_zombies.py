@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from _kit import procfs
-from grader.evidence import child_pids, difference, intervals, no_children, not_run
+from grader.evidence import child_pids, difference, intervals, no_children, not_launched
 from grader.harness import Student, fail, worker
 
 # Other sizes and codes than the public tests (3 children, task(1) fails).
@@ -58,7 +58,7 @@ def test_own_processes(student: Student) -> None:
     # exit_codes and no_zombies): each in a child process of its own, never in the caller.
     run = _fork_run(student)
     ivs = intervals(run)
-    why = not_run(ivs, list(range(N)), "task(i)")
+    why = not_launched(run, ivs, list(range(N)), "task(i)")
     if why:
         fail(why + ", so where the tasks run cannot be judged")
     args = [i.arg for i in ivs]

@@ -33,7 +33,7 @@ def _sale(student: Student):
 
 def _no_sale(run, buyers: int) -> str:
     """Why the run shows no sale by buyer processes, or ""."""
-    started = _started(run)
+    started = len(_buyer_pids(run))     # start() recorded as it returns: certain, not racy
     if started == 0:
         return f"flash_sale({buyers}, ...) started no buyer process"
     if started < buyers:

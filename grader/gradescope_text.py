@@ -10,7 +10,8 @@ Every `output` of the Gradescope results.json goes through `StudentText.clean`:
   namespaces). Text the student's code transforms (encodes, reverses) is not recognised;
 * Python reprs are shortened (`<concurrent.futures._base.Future object at 0x7f…>` becomes
   `<Future>`), and a repr a check cut off in the middle ends with `…` instead of half a word;
-* lines longer than LINE_CHARS and outputs longer than OUTPUT_CHARS are cut at a word
+* the message of an exception the student's code raised is cut to EXCEPTION_CHARS, lines
+  longer than LINE_CHARS and outputs longer than OUTPUT_CHARS are cut, all at a word
   boundary; control characters (terminal escapes) are dropped.
 """
 from __future__ import annotations
@@ -24,9 +25,12 @@ from pathlib import Path
 MIN_LINE = 16               # shorter lines of hidden code are too common to recognise
 LINE_CHARS = 800
 OUTPUT_CHARS = 3000
+EXCEPTION_CHARS = 300       # of an exception message the student's code wrote
 REMOVED = "[{n} line{s} holding text of the course's hidden files removed]"
 
 _WS = re.compile(r"\s+")
+_RAISED = re.compile(r"(?:your code raised|importing your module failed with) [\w.]+: ")
+_TRACEBACK_LINE = re.compile(r"\n[^\n]*\.py:\d+ in [^\n]*")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # <pkg.mod.Name object: <pkg.mod.Name object at 0x…>> (the kit's Opaque around a repr)
@@ -107,6 +111,8 @@ class StudentText:
         text = _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n")))
         for declared, uploaded in self.renames:
             text = text.replace(declared, uploaded)
+        if not trusted:
+            text = short_exceptions(text)
         lines: list[str | None] = []        # None: a line that was removed
         for line in text.split("\n"):
             if not trusted and self.leaks(line):
@@ -136,6 +142,20 @@ def _merge_removed(lines: list[str | None]) -> list[str]:
             out.append(line)
     flush()
     return out
+
+
+def short_exceptions(text: str) -> str:
+    """The message of an exception the student's code raised, at most EXCEPTION_CHARS: up to
+    the traceback that follows it, or its first line when none does."""
+    out, pos = [], 0
+    for m in _RAISED.finditer(text):
+        if m.start() < pos:
+            continue
+        tb = _TRACEBACK_LINE.search(text, m.end())
+        end = tb.start() if tb else (text.find("\n", m.end()) % (len(text) + 1))
+        out += [text[pos:m.end()], shorten(text[m.end():end], EXCEPTION_CHARS)]
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 def tidy_reprs(text: str) -> str:

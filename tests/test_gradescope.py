@@ -203,6 +203,16 @@ def test_reprs_shortened_and_never_cut_mid_word():
     assert shorten("alpha beta gamma delta", 15) == "alpha beta …"
 
 
+def test_a_student_exception_message_is_kept_short():
+    text = StudentText(frozenset())
+    long = "your code raised ValueError: " + "word " * 100 + "\np05_join.py:3 in f: raise X"
+    out = text.clean(long)
+    assert out.startswith("your code raised ValueError: word word")
+    assert out.endswith(" …\np05_join.py:3 in f: raise X")
+    assert len(out.split("\n")[0]) <= len("your code raised ValueError: ") + 300
+    assert text.clean("your code raised KeyError: 'x'\nmore") == "your code raised KeyError: 'x'\nmore"
+
+
 def test_hidden_lines_removed_trusted_notes_kept(tmp_path):
     hidden = tmp_path / "check.py"
     hidden.write_text('"""Hidden checks: the secret plan of this exercise."""\n'

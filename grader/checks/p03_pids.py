@@ -5,7 +5,7 @@ The truth comes from outside the student's code: `run.probe_pid` is the caller's
 process tree sampled from outside, Process.start() watched from the parent's side)."""
 from __future__ import annotations
 
-from grader.evidence import child_pids
+from grader.evidence import child_pids, no_children
 from grader.harness import Student, fail
 
 
@@ -40,6 +40,11 @@ def _swapped(run, pid: int, ppid: int, where: str) -> None:
 
 def _check_ppid(run, pid: int, ppid: int, where: str) -> None:
     if ppid == run.probe_pid:
+        why = no_children(run, 1)
+        if why:
+            fail(f"{why}{where}, so the ppid {ppid} was not seen by a child: it is only the "
+                 f"caller's own pid. Start a child, and let it send back what os.getppid() "
+                 f"says there")
         return
     _swapped(run, pid, ppid, where)
     if pid == run.probe_pid:

@@ -53,6 +53,10 @@ def test_total(student: Student) -> None:
     value = student.require(run)
     if type(value) is not int or value != sum(ITEMS):
         fail(_wrong_total(value, ITEMS))
+    why = no_children(run, 1)
+    if why:
+        fail(f"child_total returned the right total, but {why}, so it is not a child's sum "
+             f"that reached the parent: compute it in a child and send it back")
 
 
 def test_in_child(student: Student) -> None:

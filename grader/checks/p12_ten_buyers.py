@@ -129,7 +129,11 @@ def _not_gone(run) -> str:
 
 def test_ranking(student: Student) -> None:
     run = _sale(student)
-    _ranking(run, STOCK, BUYERS)
+    ranking = _ranking(run, STOCK, BUYERS)
+    why = _no_sale(run, BUYERS)
+    if why:
+        fail(f"the ranking {ranking} has the right shape, but {why}, so it is no sale's "
+             f"ranking")
 
 
 def test_real_buyers(student: Student) -> None:

@@ -33,7 +33,7 @@ def _statements(text: str) -> list[str]:
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
                 and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-            node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
+            node.body = body[1:] or [ast.Pass()]
     return [ast.unparse(s) for s in tree.body
             if not (isinstance(s, ast.If) and "__main__" in ast.unparse(s.test))]
 

@@ -17,11 +17,11 @@ LEVELS = ["namespaces", "userns", "session"]
 
 
 @pytest.fixture(scope="module")
-def small_course(tmp_path_factory):  # type: ignore[no-untyped-def]
+def small_course(tmp_path_factory):
     return write_course(tmp_path_factory.mktemp("diagnosis-course"))
 
 
-def _stuck(course, level: str, function: str, start_method: str):  # type: ignore[no-untyped-def]
+def _stuck(course, level: str, function: str, start_method: str):
     box = Sandbox(course.limits, ROOT, isolation=isolation(level))
     run = box.run(STUCK, "stuck", function, timeout=8, diagnose_after=5.5,
                   start_method=start_method)

@@ -237,7 +237,7 @@ def test_cli_reports_unmatched_students(setup, capsys):
     assert cli.main([*argv, "--lms-id", "nope"]) == 2
 
 
-def _cli(root, graded, *extra):  # type: ignore[no-untyped-def]
+def _cli(root, graded, *extra):
     return cli.main(["--course", str(root / "course.yaml"), "export", "--from", str(graded),
                      "--roster", str(root / "roster.csv"), *extra])
 

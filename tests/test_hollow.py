@@ -36,7 +36,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, results.Submis
     outcomes = batch.run(COURSE, todo, out, staging, jobs=2, calibration=calibration)
     failed = {o.job.student: o.error for o in outcomes if o.result is None}
     assert not failed, f"the batch could not grade: {failed}"
-    return {o.job.student: o.result for o in outcomes}  # type: ignore[misc]
+    return {o.job.student: o.result for o in outcomes}
 
 
 @pytest.mark.parametrize("ex_id", IDS)

@@ -29,11 +29,11 @@ def _zip(path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]]) -> Path
     return path
 
 
-def _files(ws) -> list[str]:  # type: ignore[no-untyped-def]
+def _files(ws) -> list[str]:
     return sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*") if p.is_file())
 
 
-def _p05(result):  # type: ignore[no-untyped-def]
+def _p05(result):
     return [c for c in result.checks if c.exercise == "p05_join"]
 
 
@@ -207,7 +207,7 @@ def test_broken_code_scores_nothing_and_says_why(course, sandbox, tmp_path, sour
 
 # ------------------------------------------------------------ LMS bulk downloads (issue 15)
 
-def _expand(path: Path, course, tmp_path):  # type: ignore[no-untyped-def]
+def _expand(path: Path, course, tmp_path):
     from grader import lms_intake
     return {s.student: s for s in lms_intake.expand(path, course, tmp_path / "stage")}
 

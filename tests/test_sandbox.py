@@ -23,7 +23,7 @@ LEVELS = ["namespaces", "userns", "session"]
 
 
 @pytest.fixture(scope="module")
-def small_course(tmp_path_factory):  # type: ignore[no-untyped-def]
+def small_course(tmp_path_factory):
     return write_course(tmp_path_factory.mktemp("small-course"))
 
 
@@ -34,7 +34,7 @@ def _module(tmp: Path, source: str, name: str = "mod") -> Path:
     return folder
 
 
-def _box(course, level: str) -> Sandbox:  # type: ignore[no-untyped-def]
+def _box(course, level: str) -> Sandbox:
     return Sandbox(course.limits, ROOT, isolation=isolation(level))
 
 
@@ -179,7 +179,7 @@ def test_pids_cgroups_are_removed(small_course, tmp_path, monkeypatch):
     made: list = []
     create = procfs.PidsCgroup.create.__func__
 
-    def spy(cls, name, max_pids):  # type: ignore[no-untyped-def]
+    def spy(cls, name, max_pids):
         group = create(cls, name, max_pids)
         made.append(group)
         return group

@@ -50,6 +50,15 @@ def _no_interleave(run, jobs: list, how: str = "") -> None:
         fail(f"no job printed anything{how}: did the child processes crash? (Under spawn a "
              f"child unpickles its arguments after it has booted: a Lock the parent has "
              f"already dropped, by returning without join(), is gone by then.)")
+    # the premise: at least two jobs printed, from processes of their own, so that they could
+    # have competed for the printer at all
+    jobs_seen = {owner[line] for line in printed if line in owner}
+    pids = {e["pid"] for e in _lines(run)} - {run.probe_pid}
+    if len(jobs_seen) < 2 or len(pids) < 2:
+        what = (f"only {len(jobs_seen)} of the {len(jobs)} jobs printed" if len(jobs_seen) < 2
+                else "the jobs printed from the calling process itself, not from child processes")
+        fail(f"{what}{how}, so no two jobs ever competed for the printer: whether a lock keeps "
+             f"their lines apart cannot be judged. Print each job in a Process of its own.")
     seq = [owner.get(line, -1) for line in printed]
     finished: set[int] = set()
     for prev, cur, i in zip(seq, seq[1:], range(1, len(seq))):

@@ -367,9 +367,9 @@ def gradescope_results(result, course: Course, text, *, notes: list[str],
         lines.append(f"Late: {result.late.get('days_late')} day(s) after the due date, "
                      f"{penalty:.0%} off ({raw:g} before the penalty).")
     if shared_out:
-        lines.append("Some checks cannot run on this autograder (it has fewer CPU cores than "
-                     "they need; each says why): they do not count against you, and their "
-                     "points count through the other checks of " + ", ".join(shared_out) + ".")
+        lines.append("Some checks cannot run on this autograder (each says why, e.g. too few "
+                     "CPU cores): they do not count against you, and their points count "
+                     "through the other checks of " + ", ".join(shared_out) + ".")
     lines += [text.clean(n, trusted=True) for n in notes]
     data["score"] = score
     data["output"] = "\n".join(lines)

@@ -81,6 +81,12 @@ def test_dies_with_parent(student: Student) -> None:
         fail("the task given to start_daemon never started, so it cannot be judged"
              + _raised_hint(run))
     pid = start["pid"]
+    program = next((e["pid"] for e in run.events if e["ev"] in ("main_done", "program_raised")),
+                   None)
+    if pid == program:
+        fail("the task given to start_daemon ran in the program's own process (in a thread?), "
+             "not in a child process, so no daemon process was there to end with its parent: "
+             "start the task in a multiprocessing Process with daemon=True")
     if any(e["ev"] == "end" and e.get("arg") == "daemon" for e in run.events):
         fail("the daemon's task ran to its end: it should have been stopped when the program "
              "ended")

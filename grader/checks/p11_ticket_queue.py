@@ -76,6 +76,10 @@ def test_exact_sales(student: Student) -> None:
 
 def test_one_at_a_time(student: Student) -> None:
     run = _run(student, SCARCE, "fork")
+    why = _no_buyers(run, SCARCE)
+    if why:
+        fail(f"{why}, so no two buyers could ever have decided at the same time"
+             + ("" if run.returned else f" ({run.explain()})"))
     ivs = intervals(run, "step", "step_end")
     if len(ivs) != SCARCE["buyers"]:
         fail(f"each of the {SCARCE['buyers']} buyers should call step() once while buying; it "

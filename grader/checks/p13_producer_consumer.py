@@ -57,6 +57,17 @@ def _consumed(run) -> list[dict]:
     return [e for e in run.events if e["ev"] == "start"]
 
 
+def _no_consumers(run) -> str:
+    """Why no consumer worked apart from the caller's own flow (a process or a thread of its
+    own), or "": without one there is nothing to stop and no order of consumption to judge."""
+    eaters = {(e["pid"], e.get("thread")) for e in _consumed(run)}
+    if not eaters:
+        return "no item was consumed"
+    if eaters <= {(run.probe_pid, "MainThread")}:
+        return "every item was consumed by the caller itself, with no consumer of its own"
+    return ""
+
+
 def _not_returned(run) -> str:
     return "" if run.returned else f" (and pipeline did not return: {run.explain()})"
 
@@ -107,6 +118,10 @@ def test_terminates(student: Student) -> None:
     run = _many(student)
     total = MANY["producers"] * MANY["items"]
     if run.returned:
+        why = _no_consumers(run)
+        if why and why != "no item was consumed":
+            fail(f"{why}, so there were no consumers that had to stop. Start the consumers as "
+                 f"processes that take items from the queue. {SENTINEL_HINT}")
         made = len(_made(run))
         done = len({e["arg"] for e in run.events if e["ev"] == "end"} & set(_made(run)))
         if done < total:
@@ -141,6 +156,9 @@ def test_stops_promptly(student: Student) -> None:
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     lag, run = best_of(3, lambda: _many(student, fresh=next(attempts)), measure)
+    why = _no_consumers(run)
+    if why:
+        fail(f"{why}, so there were no consumers to stop promptly. {SENTINEL_HINT}")
     if lag is None:
         fail("pipeline never returned after the last item was consumed, so it cannot stop "
              "promptly. " + SENTINEL_HINT)
@@ -173,6 +191,9 @@ def test_own_processes(student: Student) -> None:
 def test_fifo_one_consumer(student: Student) -> None:
     run = _one(student)
     made = _all_consumed_once(run, ONE)
+    why = _no_consumers(run)
+    if why:
+        fail(f"{why}, so there was no queue and no consumer whose order could be judged")
     order: dict[str, list[int]] = {}
     for e in _consumed(run):
         m = made[e["arg"]]

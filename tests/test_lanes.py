@@ -36,9 +36,9 @@ def _item(test: str, param: str | None = None) -> _Item:
 
 def test_listed_tests_and_every_level_after_the_first_are_slow():
     items = [
-        _item("test_hostile.py::test_hostile", "fork_bomb-namespaces"),
-        _item("test_hostile.py::test_hostile", "fork_bomb-userns"),
-        _item("test_hostile.py::test_hostile", "fork_bomb-session"),
+        _item("test_hostile.py::test_hostile", "sleep_forever-namespaces"),
+        _item("test_hostile.py::test_hostile", "sleep_forever-userns"),
+        _item("test_hostile.py::test_hostile", "sleep_forever-session"),
         _item("test_hostile.py::test_hostile", "config_files-best"),
         _item("test_diagnosis.py::test_x", "namespaces-fork"),
         _item("test_diagnosis.py::test_x", "namespaces-spawn"),
@@ -48,8 +48,8 @@ def test_listed_tests_and_every_level_after_the_first_are_slow():
     ]
     mark_slow(items)
     assert [(i.path.name, i.name) for i in items if "slow" in i.marks] == [
-        ("test_hostile.py", "test_hostile[fork_bomb-userns]"),
-        ("test_hostile.py", "test_hostile[fork_bomb-session]"),
+        ("test_hostile.py", "test_hostile[sleep_forever-userns]"),
+        ("test_hostile.py", "test_hostile[sleep_forever-session]"),
         ("test_diagnosis.py", "test_x[uid-fork]"),
         (Path(next(iter(SLOW)).split("::")[0]).name, next(iter(SLOW)).split("::")[1]),
     ]
@@ -59,5 +59,14 @@ def test_every_listed_slow_test_exists():
     """A renamed test must not silently fall into the fast lane's list of the slow."""
     root = Path(__file__).parent
     missing = [key for key in SLOW
-               if f"def {key.split('::')[1]}(" not in (root / key.split("::")[0]).read_text()]
+               if f"def {key.split('::')[1].split('[')[0]}(" not in (root / key.split("::")[0]).read_text()]
     assert missing == []
+
+
+def test_a_single_parametrization_can_be_listed():
+    key = "test_hostile.py::test_hostile[import_loop-best]"
+    assert key in SLOW
+    items = [_item("test_hostile.py::test_hostile", "import_loop-best"),
+             _item("test_hostile.py::test_hostile", "config_files-best")]
+    mark_slow(items)
+    assert [i.marks for i in items] == [["slow"], []]

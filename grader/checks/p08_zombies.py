@@ -34,6 +34,10 @@ def _spawn_run(student: Student):
 
 def _judge_codes(run, expected: list[int], what: str) -> None:
     value = run.value
+    why = no_children(run, len(expected))
+    if why:
+        fail(f"{why}, so the exit codes {value!r} are no child's: an exit code is what a "
+             f"process that has ended leaves for its parent to read (p.exitcode after join())")
     if isinstance(value, list) and None in value:
         fail(f"run_and_reap returned {value}: None is the exit code of a process that has not "
              f"finished yet. join() each child before reading its exitcode.")

@@ -156,6 +156,9 @@ def test_real_buyers(student: Student) -> None:
 
 def test_queue_order(student: Student) -> None:
     run = _sale(student)
+    why = _no_sale(run, BUYERS)
+    if why:
+        fail(why + ", so the ranking is no buyers' queue order")
     value = run.value
     got = [e.get("item") for e in _events(run, "got") if e["pid"] == run.probe_pid]
     if not got:
@@ -172,6 +175,9 @@ def test_queue_order(student: Student) -> None:
 
 def test_sold_out(student: Student) -> None:
     run = _sale(student)
+    why = _no_sale(run, BUYERS)
+    if why:
+        fail(why + ", so no buyer could have waited or sold out")
     tries = _events(run, "put_try")
     if not tries:
         fail("no buyer put anything into a multiprocessing Queue: each buyer should try "

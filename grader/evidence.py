@@ -1,5 +1,13 @@
 """Reading a run's evidence: the intervals of checker-supplied workers, who ran them, and
-what overlapped. Shared by the hidden checks; every function here is pure."""
+what overlapped. Shared by the hidden checks; every function here is pure.
+
+A check passes only on positive evidence that what it judges happened (design rule 4, issue
+16). The premise helpers (`not_run`, `not_launched`, `no_children`) return "" when the
+evidence is there, or the reason it is not, worded to be followed by ", so <what cannot be
+judged>": `fail(why + ", so there was no child to join")`. Premises read what cannot flake:
+a child counts as started when start() returned (recorded in the parent), not when it first
+ran. `difference` words what a result got wrong (type, missing, extra, duplicate, count,
+order), computed from the values, never guessed."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -187,3 +187,19 @@ def difference(got: object, expected: list, *, ordered: bool = True,
 def _list(values: list) -> str:
     shown = ", ".join(repr(v) for v in values[:5])
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
+
+def shape_difference(value: object, length: int, kind: type, noun: str = "item") -> str:
+    """How `value` differs from a list of `length` values of type `kind`, or "": not a list,
+    how many, and the first element of another type."""
+    if value is None:
+        return "it is None"
+    if not isinstance(value, list):
+        return f"it is a {_type_name(value)}, not a list"
+    if len(value) != length:
+        return f"it has {len(value)} {noun}{'' if len(value) == 1 else 's'}, not {length}"
+    odd = [v for v in value if type(v) is not kind]
+    if odd:
+        return (f"{len(odd)} of its {noun}s {'is' if len(odd) == 1 else 'are'} not "
+                f"{kind.__name__} (e.g. {odd[0]!r}, of type {_type_name(odd[0])})")
+    return ""

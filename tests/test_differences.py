@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.evidence import difference
+from grader.evidence import difference, shape_difference
 
 
 @pytest.mark.parametrize("got,expected,ordered,says", [
@@ -28,3 +28,15 @@ def test_difference_names_what_differs(got, expected, ordered, says) -> None:
 def test_many_missing_are_shortened() -> None:
     assert difference([], list(range(8)), noun="id") == (
         "0 ids instead of 8: 0, 1, 2, 3, 4 and 3 more are missing")
+
+
+@pytest.mark.parametrize("value,says", [
+    (None, "it is None"),
+    ((True, False), "it is a tuple, not a list"),
+    ([True], "it has 1 answer, not 3"),
+    ([1, True, 0], "2 of its answers are not bool (e.g. 1, of type int)"),
+    (["yes", True, False], "1 of its answers is not bool (e.g. 'yes', of type str)"),
+    ([True, False, True], ""),
+])
+def test_shape_difference(value, says) -> None:
+    assert shape_difference(value, 3, bool, "answer") == says

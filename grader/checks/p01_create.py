@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from grader.evidence import child_pids
+from grader.evidence import child_pids, difference
 from grader.harness import Student, fail, worker
 
 NAMES = ["Guo Ji", "Li Ye", "Sea Dogs", "Alex", "Chang Xin"]
@@ -46,7 +46,8 @@ def _names_once(run, names: list[str], how: str = "") -> None:
              f"one name: args=(name) is only name in brackets, and a string is unpacked "
              f"letter by letter. A one-element tuple needs a comma: args=(name,)")
     if sorted(map(str, got)) != sorted(names):
-        fail(f"task(name) should run exactly once for each of {names}{how}; it ran for {got}")
+        fail(f"task(name) should run exactly once for each of {names}{how}; it ran for {got}"
+             + (f": {difference(got, names, ordered=False, noun='name')}" if got else ""))
 
 
 def _in_children(run, how: str = "") -> None:

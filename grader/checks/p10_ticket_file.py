@@ -9,7 +9,7 @@ shared lock reads a stale count every time, not just sometimes.
 from __future__ import annotations
 
 from grader import races, source
-from grader.evidence import all_overlap, child_pids, intervals, no_children
+from grader.evidence import all_overlap, child_pids, intervals, no_children, shape_difference
 from grader.harness import Student, fail
 
 SCENARIO = "workers_p10_ticket_file.sell"
@@ -33,7 +33,8 @@ def _sell(student: Student, case: dict, start_method: str,
     if answers and not (isinstance(sold, list) and len(sold) == buyers
             and all(type(x) is bool for x in sold)):
         fail(f"sell_tickets(db_path, {buyers}, ...) should return a list of {buyers} bools, one "
-             f"per buyer in buyer order; it returned {sold!r}")
+             f"per buyer in buyer order; it returned {sold!r}: "
+             + shape_difference(sold, buyers, bool, "answer"))
     why = no_children(run, buyers)
     if why:
         fail(f"{why} for {buyers} buyers, so no buyer process checked or bought a ticket"

@@ -9,7 +9,7 @@ the same count, so the overselling is certain and the `step` events show it.
 from __future__ import annotations
 
 from grader import races
-from grader.evidence import child_pids, intervals, no_children, peak_concurrency
+from grader.evidence import child_pids, intervals, no_children, peak_concurrency, shape_difference
 from grader.harness import Student, fail, worker
 
 # Other sizes than the public tests (2 tickets, 5 buyers).
@@ -44,7 +44,8 @@ def _answers(student: Student, case: dict, start_method: str):
     if not (isinstance(sold, list) and len(sold) == buyers
             and all(type(x) is bool for x in sold)):
         fail(f"sell_with_queue({case['tickets']}, {buyers}, step) should return a list of "
-             f"{buyers} bools, one per buyer in buyer order; it returned {sold!r}")
+             f"{buyers} bools, one per buyer in buyer order; it returned {sold!r}: "
+             + shape_difference(sold, buyers, bool, "answer"))
     why = _no_buyers(run, case)
     if why:
         fail(f"{why}, so the answers {sold} were not decided by buyers holding the count")

@@ -108,6 +108,21 @@ def not_run(ivs: list[Interval], expected: list, noun: str = "the task") -> str:
     return ""
 
 
+def not_done(run: Run, ivs: list[Interval], expected: list, noun: str = "the task") -> str:
+    """Why the workers did not all run and end before the call returned, or "": the premise
+    of a time bound on the call (a call that returns before its work is done is quick, and
+    says nothing about how long the work takes)."""
+    why = not_run(ivs, expected, noun)
+    if why:
+        return why
+    end = run.call_end
+    late = [i.arg for i in ivs if i.end is None or end is None or i.end > end]
+    if late:
+        return (f"the call returned while {noun} was still running for "
+                f"{', '.join(map(repr, late))}")
+    return ""
+
+
 def not_launched(run: Run, ivs: list[Interval], expected: list,
                  noun: str = "the task") -> str:
     """Why the tasks a check observes were neither all seen running nor all launched in child

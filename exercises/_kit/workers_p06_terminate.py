@@ -60,3 +60,41 @@ class SlowToStop:
         _hold_sigterm(False)           # the pending SIGTERM is delivered now: the process dies
         sleep(1.0)                     # pragma: no cover - not reached
         raise SystemExit("SIGTERM did not stop the process")
+
+
+def stop(module: object, recorder: Recorder, task: SlowToStop, seconds: float) -> object:
+    """`stop_after(task, seconds)`, recording from the parent's side, as each process starts,
+    whether it is the one that runs the checker's task ("task_process", runs_task): its
+    target, one of its arguments or one of its attributes is that very task. Under spawn a
+    task stopped while its interpreter boots never records anything itself; this still shows
+    that its process was started to run it."""
+    from multiprocessing.process import BaseProcess
+    original = BaseProcess.start
+
+    def holds_task(proc: BaseProcess) -> bool:
+        target = getattr(proc, "_target", None)
+        found = [target, *getattr(proc, "_args", ()), *getattr(proc, "_kwargs", {}).values(),
+                 *vars(proc).values()]
+        # a wrapper around the task: a closure (lambda, nested function), a partial, a bound
+        # method of an object that keeps it
+        for cell in getattr(target, "__closure__", None) or ():
+            try:
+                found.append(cell.cell_contents)
+            except ValueError:          # an empty cell
+                pass
+        found += [getattr(target, "func", None), *(getattr(target, "args", None) or ())]
+        owner = getattr(target, "__self__", None)
+        if owner is not None and hasattr(owner, "__dict__"):
+            found += list(vars(owner).values())
+        return any(x is task for x in found)
+
+    def start(self: BaseProcess) -> None:
+        runs_task = holds_task(self)    # before start(), which drops _target, _args, _kwargs
+        original(self)
+        recorder.record("task_process", runs_task=runs_task, child=self.pid)
+
+    BaseProcess.start = start  # type: ignore[method-assign]
+    try:
+        return module.stop_after(task, seconds)  # type: ignore[attr-defined]
+    finally:
+        BaseProcess.start = original  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ from grader.evidence import (
     child_pids,
     difference,
     intervals,
+    not_done,
     not_launched,
     ran_serially,
 )
@@ -97,15 +98,15 @@ def test_together(student: Student) -> None:
 
 def test_wall_time(student: Student) -> None:
     def measure(run):
-        # a run in which the tasks did not all run says nothing about their time
-        if not_launched(run, intervals(run), DURATIONS):
+        # a run in which the tasks did not all run, and end, says nothing about their time
+        if not_done(run, intervals(run), DURATIONS):
             return None, False
         return run.call_time, run.call_time is not None and run.call_time <= BOUND
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
     if elapsed is None:
-        fail(not_launched(run, intervals(run), DURATIONS, "task(d)")
+        fail(not_done(run, intervals(run), DURATIONS, "task(d)")
              + ", so the time run_all took says nothing about running the tasks together")
     if elapsed > BOUND:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "

@@ -9,6 +9,7 @@ from grader.evidence import (
     difference,
     intervals,
     no_children,
+    not_done,
     not_launched,
     ran_serially,
 )
@@ -66,15 +67,15 @@ def test_wall_time(student: Student) -> None:
     # for starting four processes, but never more than half the way to "one after another".
     bound = BOUND + min(student.startup, (TOTAL - BOUND) / 2)
     def measure(run):
-        # a run in which the tasks did not all run says nothing about their time
-        if not_launched(run, intervals(run), DURATIONS):
+        # a run in which the tasks did not all run, and end, says nothing about their time
+        if not_done(run, intervals(run), DURATIONS):
             return None, False
         return run.call_time, run.call_time is not None and run.call_time <= bound
 
     attempts = iter([False, True, True])    # the shared run first, then fresh ones
     elapsed, run = best_of(3, lambda: _run(student, fresh=next(attempts)), measure)
     if elapsed is None:
-        fail(not_launched(run, intervals(run), DURATIONS, "task(d)")
+        fail(not_done(run, intervals(run), DURATIONS, "task(d)")
              + ", so the time run_and_wait took says nothing about running the tasks together")
     if elapsed > bound:
         fail(f"{len(DURATIONS)} tasks of {', '.join(f'{d:g}' for d in DURATIONS)} s took "
@@ -106,3 +107,6 @@ def test_reaped(student: Student) -> None:
     if left:
         fail("when run_and_wait returned, these child processes were not joined: "
              + ", ".join(left))
+    if not intervals(run):
+        fail("the child processes were joined, but none of them ran task(d), so no child that "
+             "did the work was put to the test: start each with Process(target=task, args=(d,))")

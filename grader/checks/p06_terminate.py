@@ -29,7 +29,8 @@ def _task(seconds: float = TASK) -> dict:
 
 def _run(student: Student, fresh: bool = False):
     call = student.call if fresh else student.shared_call
-    run = call("stop_after", _task(), SECONDS, timeout=10, start_method="fork")
+    run = call("", _task(), SECONDS, timeout=10, start_method="fork",
+               scenario="workers_p06_terminate.stop")
     student.require(run)
     return run
 
@@ -40,7 +41,10 @@ def _not_started(run) -> str:
     before it has recorded anything, and the verdict must not depend on that.)"""
     if any(e["ev"] == "start" and e["pid"] == run.probe_pid for e in run.events):
         return "the task ran in the calling process itself, not in a child process"
-    return no_children(run, 1)
+    why = no_children(run, 1)
+    if not why and not any(e["ev"] == "task_process" and e.get("runs_task") for e in run.events):
+        why = "no process was started to run the task given to stop_after"
+    return why
 
 
 def _stopped_hint(run) -> str:
@@ -82,17 +86,14 @@ def test_result(student: Student) -> None:
 
 def test_task_stopped(student: Student) -> None:
     # Under spawn: the process is a fresh interpreter, and the task must still be stopped.
-    run = student.call("stop_after", _task(3.0), SPAWN_SECONDS, timeout=10,
-                       start_method="spawn")
+    run = student.call("", _task(3.0), SPAWN_SECONDS, timeout=10, start_method="spawn",
+                       scenario="workers_p06_terminate.stop")
     student.require(run)
     # The premise is a child started for the task (a task stopped before its first line was
     # still stopped before its end); a task run in the caller cannot be stopped at all.
-    why = no_children(run, 1)
+    why = _not_started(run)
     if why:
         fail(f"with the spawn start method {why}, so there was nothing to stop")
-    if any(e["ev"] == "start" and e["pid"] == run.probe_pid for e in run.events):
-        fail("with the spawn start method the task ran in the calling process itself, not in "
-             "a child process, so it could not be stopped")
     kinds = [e["ev"] for e in run.events]
     if "end" in kinds:
         fail(f"the task ran to its end (3 s) although stop_after was to stop it after "
@@ -130,7 +131,7 @@ def test_timing(student: Student) -> None:
 
 def test_reaped(student: Student) -> None:
     run = _run(student)
-    why = no_children(run, 1)
+    why = _not_started(run)
     if why:
         fail(why + ", so there was no process to terminate and wait for")
     left = [f"pid {p.inner_pid} ({'a zombie: dead but not waited for' if p.state == 'Z' else 'still running'})"

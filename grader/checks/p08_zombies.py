@@ -65,6 +65,11 @@ def test_own_processes(student: Student) -> None:
     why = not_launched(run, ivs, list(range(N)), "task(i)")
     if why:
         fail(why + ", so where the tasks run cannot be judged")
+    if not ivs and not run.children_after:
+        # children were started and are all gone (waited for), yet none recorded a task:
+        # they ran something else (a child cut off early is still there, and judged as before)
+        fail("the child processes ended without running task(i), so where the tasks run "
+             "cannot be judged: start each with Process(target=task, args=(i,))")
     args = [i.arg for i in ivs]
     twice = sorted({a for a in args if args.count(a) > 1})
     if twice:
@@ -95,3 +100,6 @@ def test_no_zombies(student: Student) -> None:
         fail("when run_and_reap returned, these children had not been waited for: "
              + ", ".join(left) + ". A child that ends stays a zombie until its parent waits "
              "for it: join() every child.")
+    if not intervals(_fork_run(student)):
+        fail("the children were waited for, but none of them ran task(i), so no child that "
+             "did the work was put to the test: start each with Process(target=task, args=(i,))")

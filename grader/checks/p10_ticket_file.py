@@ -36,6 +36,8 @@ def _sell(student: Student, case: dict, start_method: str,
              f"per buyer in buyer order; it returned {sold!r}: "
              + shape_difference(sold, buyers, bool, "answer"))
     why = no_children(run, buyers)
+    if not why and not {e["pid"] for e in run.events if e["ev"] == "search"} & child_pids(run):
+        why = "no buyer process checked the tickets with search(db_path)"
     if why:
         fail(f"{why} for {buyers} buyers, so no buyer process checked or bought a ticket"
              + (f" (the file still says {left} left)" if left == case["tickets"] else "")

@@ -131,9 +131,9 @@ def test_no_buyer_blocks(student: Student) -> None:
 def test_all_exit(student: Student) -> None:
     run = _run(student, SCARCE, "fork")
     student.require(run)
-    why = no_children(run, SCARCE["buyers"])
+    why = _no_buyers(run, SCARCE)
     if why:
-        fail(f"{why} for {SCARCE['buyers']} buyers, so there was no buyer process to join")
+        fail(f"{why}, so no buyer process that bought was there to join")
     left = [f"pid {p.inner_pid} ({'zombie' if p.state == 'Z' else 'still running'})"
             for p in run.children_after]
     if left:

@@ -38,6 +38,9 @@ def _no_sale(run, buyers: int) -> str:
         return f"flash_sale({buyers}, ...) started no buyer process"
     if started < buyers:
         return f"flash_sale({buyers}, ...) started only {started} of the {buyers} buyer processes"
+    if not {e["pid"] for e in _events(run, "put_try")} & _buyer_pids(run):
+        return (f"flash_sale({buyers}, ...) started {started} processes, but none of them tried "
+                f"to put its id into a multiprocessing Queue")
     return ""
 
 

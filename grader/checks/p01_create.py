@@ -89,7 +89,7 @@ def test_in_children(student: Student) -> None:
 
 
 def test_returns_processes(student: Student) -> None:
-    _, report = _function_run(student)
+    run, report = _function_run(student)
     items = report.get("items") if isinstance(report, dict) else None
     if items is None:
         fail(f"start_workers should return a list of the Process objects it started; it "
@@ -103,6 +103,10 @@ def test_returns_processes(student: Student) -> None:
     if unstarted:
         fail(f"{len(unstarted)} of the returned processes were never started: call start() "
              f"(run() only calls the target in the current process)")
+    ran = {e["pid"] for e in _starts(run)}
+    if not ran & {i.get("pid") for i in items}:
+        fail("none of the processes start_workers returned ran task(name), so they are not "
+             "the workers it was to start: Process(target=task, args=(name,))")
 
 
 def test_named_worker_runs(student: Student) -> None:

@@ -57,11 +57,22 @@ def test_total(student: Student) -> None:
     if why:
         fail(f"child_total returned the right total, but {why}, so it is not a child's sum "
              f"that reached the parent: compute it in a child and send it back")
+    counted = _counted(student)
+    added_in_child = {e["pid"] for e in counted.events if e["ev"] == "use"} & (
+        _children(counted) - {counted.probe_pid})
+    if not added_in_child:
+        fail("child_total returned the right total, but no child process added up the items "
+             "(the grader's own numbers record where they are added), so it is not a child's "
+             "sum that reached the parent: compute it in a child and send it back")
+
+
+def _counted(student: Student):  # the run of child_total on the grader's recording numbers
+    return student.shared_call("", _nums(ITEMS), timeout=10, sample_processes=True,
+                               start_method="fork", scenario="workers_p04_isolation.total")
 
 
 def test_in_child(student: Student) -> None:
-    run = student.call("", _nums(ITEMS), timeout=10, sample_processes=True,
-                       start_method="fork", scenario="workers_p04_isolation.total")
+    run = _counted(student)
     student.require(run)
     _where(run, ITEMS)
 

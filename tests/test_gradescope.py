@@ -232,6 +232,35 @@ def test_hidden_lines_removed_trusted_notes_kept(tmp_path):
         "SECRET_INPUTS = [17, 4, 250]"
 
 
+def test_staging_skips_links_hidden_folders_and_large_files(course, tmp_path):
+    sub = tmp_path / "submission"
+    (sub / "__MACOSX").mkdir(parents=True)
+    (sub / "__MACOSX" / "p05_join.py").write_text("junk\n")
+    (sub / "p01_create.py").symlink_to("/etc/passwd")
+    (sub / "p02_concurrent.py").write_bytes(b"#" * (2 * 1024 * 1024))
+    shutil.copy(_solution("p05_join"), sub / "p05_join.py")
+    staged = gradescope.stage_submission(course, sub, tmp_path / "staged")
+    assert staged.found == {"p05_join/p05_join.py": "p05_join.py"}
+    assert staged.unusable == {"p02_concurrent": "p02_concurrent.py is larger than 1024 KiB, "
+                                                 "so it was not graded"}
+    assert staged.uploaded == ("p02_concurrent.py", "p05_join.py")
+    assert (tmp_path / "staged" / "p05_join" / "p05_join.py").read_bytes() == \
+        _solution("p05_join").read_bytes()
+
+
+def test_metadata_gives_student_time_and_due_date(tmp_path):
+    meta = tmp_path / "submission_metadata.json"
+    meta.write_text(json.dumps({
+        "created_at": "2026-12-25T12:00:00+00:00",
+        "assignment": {"due_date": "2026-12-24T12:00:00+00:00"},
+        "users": [{"email": "a@x.org", "name": "A",
+                   "assignment": {"due_date": "2026-12-26T12:00:00+00:00"}}]}))
+    got = gradescope.read_metadata(meta)
+    assert (got.student, got.submitted_at, got.due.isoformat()) == (
+        "a@x.org", "2026-12-25T12:00:00+00:00", "2026-12-26T12:00:00+00:00")
+    assert gradescope.read_metadata(tmp_path / "absent.json") == gradescope.Metadata()
+
+
 # ---------------------------------------------------------------------------- gradings
 
 @pytest.fixture(scope="module")

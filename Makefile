@@ -32,4 +32,4 @@ check: lint
 	$(BIN)/python -m pytest -n 4 -m "not slow" tests
 
 clean:
-	rm -rf $(VENV) graded .pytest_cache
+	rm -rf $(VENV) graded .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ without `join()`, sees the process still alive every time, not just most of the 
 from __future__ import annotations
 
 import signal
+from types import ModuleType
 
 from .events import Recorder, clock, sleep
 
@@ -62,7 +63,7 @@ class SlowToStop:
         raise SystemExit("SIGTERM did not stop the process")
 
 
-def stop(module: object, recorder: Recorder, task: SlowToStop, seconds: float) -> object:
+def stop(module: ModuleType, recorder: Recorder, task: SlowToStop, seconds: float) -> object:
     """`stop_after(task, seconds)`, recording from the parent's side, as each process starts,
     whether it is the one that runs the checker's task ("task_process", runs_task): its
     target, one of its arguments or one of its attributes is that very task. Under spawn a
@@ -93,8 +94,9 @@ def stop(module: object, recorder: Recorder, task: SlowToStop, seconds: float) -
         original(self)
         recorder.record("task_process", runs_task=runs_task, child=self.pid)
 
+    # the instrumentation: this run's multiprocessing, patched while the student's call runs
     BaseProcess.start = start  # type: ignore[method-assign]
     try:
-        return module.stop_after(task, seconds)  # type: ignore[attr-defined]
+        return module.stop_after(task, seconds)
     finally:
         BaseProcess.start = original  # type: ignore[method-assign]

@@ -51,8 +51,8 @@ def record_locks(recorder: Recorder) -> None:
         release(self)
 
     # the instrumentation: this run's own lock class records every acquire and release
-    cls.acquire = cls.__enter__ = recorded_acquire  # type: ignore[method-assign]
-    cls.release = recorded_release  # type: ignore[method-assign]
+    cls.acquire, cls.__enter__, cls.release = (  # type: ignore[method-assign]
+        recorded_acquire, recorded_acquire, recorded_release)
     cls._kit_recorded = True  # type: ignore[attr-defined]
 
 

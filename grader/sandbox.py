@@ -183,7 +183,9 @@ def detect() -> Isolation:
     forced = os.environ.get("KIT_SANDBOX_LEVEL", "")
     if forced not in ("", "userns", "uid", "session"):
         raise ValueError(f"KIT_SANDBOX_LEVEL={forced!r}: expected 'userns', 'uid' or 'session'")
-    root = sys.platform == "linux" and os.geteuid() == 0
+    # root that can hand out the pool's uids: not the root of a user namespace that maps only
+    # itself (a rootless container), where chown and setuid to them fail with EINVAL
+    root = sys.platform == "linux" and os.geteuid() == 0 and _maps_uid_pool()
     if sys.platform != "linux":
         lacking.append("PID, network, mount and user namespaces (Linux only)")
     elif root and not forced:
@@ -252,6 +254,17 @@ def python_for_others() -> str | None:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     found = shutil.which(version, path="/usr/bin:/usr/local/bin")
     return os.path.realpath(found) if found else None
+
+
+def _maps_uid_pool() -> bool:
+    """Whether this process's user namespace maps every uid of UID_POOL."""
+    try:
+        lines = Path("/proc/self/uid_map").read_text().split("\n")
+    except OSError:
+        return True
+    spans = [tuple(int(x) for x in line.split()) for line in lines if line.strip()]
+    return any(inside <= UID_POOL.start and UID_POOL.stop <= inside + count
+               for inside, _, count in spans)
 
 
 def readable_by_others(folder: Path) -> bool:

@@ -68,6 +68,15 @@ def watch_starts(recorder: Recorder) -> None:
 
     start._kit_watch = True  # type: ignore[attr-defined]  # a mark on the function: patched once
     BaseProcess.start = start  # type: ignore[method-assign]  # the instrumentation: the run's own copy
+    terminate_original = BaseProcess.terminate
+
+    def terminate(self):
+        # seen from the parent as terminate() is called: the child's own record of SIGTERM
+        # can be lost when the program returns right after it and the run ends
+        recorder.record("terminated", child=self.pid)
+        terminate_original(self)
+
+    setattr(BaseProcess, "terminate", terminate)
 
 
 def called_from() -> dict:

@@ -67,7 +67,6 @@ def watch_starts(recorder: Recorder) -> None:
         recorder.record("started", child=self.pid, name=self.name)
 
     start._kit_watch = True  # type: ignore[attr-defined]  # a mark on the function: patched once
-    BaseProcess.start = start  # type: ignore[method-assign]  # the instrumentation: the run's own copy
     terminate_original = BaseProcess.terminate
 
     def terminate(self):
@@ -76,7 +75,8 @@ def watch_starts(recorder: Recorder) -> None:
         recorder.record("terminated", child=self.pid)
         terminate_original(self)
 
-    setattr(BaseProcess, "terminate", terminate)
+    # the instrumentation: the run's own copy of multiprocessing
+    BaseProcess.start, BaseProcess.terminate = start, terminate  # type: ignore[method-assign]
 
 
 def called_from() -> dict:

@@ -44,6 +44,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -150,7 +151,8 @@ def _try_bwrap() -> str:
     if shutil.which("bwrap") is None:
         return ("no `bwrap` command: install bubblewrap (Debian/Ubuntu: "
                 "`sudo apt install bubblewrap`; Fedora: `sudo dnf install bubblewrap`)")
-    with tempfile_dir() as tmp:
+    with tempfile.TemporaryDirectory(prefix="kit-detect-") as folder:
+        tmp = Path(folder)
         for name in ("kit", "work", "scratch", "stacks"):
             (tmp / name).mkdir()
         (tmp / "events.jsonl").touch()
@@ -165,13 +167,6 @@ def _try_bwrap() -> str:
                 f"disabled (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu >= 23.10 "
                 f"an AppArmor profile for bwrap)")
     return ""
-
-
-@contextlib.contextmanager
-def tempfile_dir() -> Iterator[Path]:
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="kit-detect-") as tmp:
-        yield Path(tmp)
 
 
 @functools.lru_cache(maxsize=1)

@@ -119,13 +119,20 @@ def _class(user: Instructor, kit: Path, out: Path, port: int, token: str) -> Pat
     shutil.copy(ROOT / "solutions" / "p05_join" / "p05_join.py",
                 klass / "victim" / "p05_join" / "p05_join.py")
     for name in ATTACKERS:
-        text = (ATTACKS / f"{name}.py").read_text(encoding="utf-8")
-        for key, value in {"__HOME__": str(user.home), "__KIT__": str(kit), "__OUT__": str(out),
-                           "__PORT__": str(port), "__TOKEN__": token}.items():
-            text = text.replace(key, value)
-        (klass / name / "p05_join").mkdir(parents=True)
-        (klass / name / "p05_join" / "p05_join.py").write_text(text, encoding="utf-8")
+        _attacker(klass, name, user, kit, out, port, token)
     return klass
+
+
+def _attacker(klass: Path, name: str, user: Instructor, kit: Path, out: Path, port: int,
+              token: str) -> None:
+    """tests/hostile/instructor/<name>.py as the p05_join of student <name>, placeholders
+    filled in."""
+    text = (ATTACKS / f"{name}.py").read_text(encoding="utf-8")
+    for key, value in {"__HOME__": str(user.home), "__KIT__": str(kit), "__OUT__": str(out),
+                       "__PORT__": str(port), "__TOKEN__": token}.items():
+        text = text.replace(key, value)
+    (klass / name / "p05_join").mkdir(parents=True)
+    (klass / name / "p05_join" / "p05_join.py").write_text(text, encoding="utf-8")
 
 
 def _chown_tree(path: Path, uid: int) -> None:
@@ -255,12 +262,7 @@ def test_the_spy_does_find_secrets_at_the_weak_level(instructor: Instructor) -> 
     listener = Listener()
     try:
         klass = user.home / "class-weak"
-        text = (ATTACKS / "spy.py").read_text(encoding="utf-8")
-        for key, value in {"__HOME__": str(user.home), "__KIT__": str(kit), "__OUT__": str(out),
-                           "__PORT__": str(listener.port), "__TOKEN__": token}.items():
-            text = text.replace(key, value)
-        (klass / "spy" / "p05_join").mkdir(parents=True)
-        (klass / "spy" / "p05_join" / "p05_join.py").write_text(text, encoding="utf-8")
+        _attacker(klass, "spy", user, kit, out, listener.port, token)
         _chown_tree(user.home, user.uid)
         refused = _as(user, str(user.home / "venv" / "bin" / "python"), "-m", "grader",
                       "--course", str(kit / "course.yaml"), "grade", str(klass), "--out",

@@ -6,7 +6,9 @@ taken A-then-B and B-then-A deadlock every time. The student's locks are traced
 (`trace_locks=True`): a deadlock is caught within a second and reported as the wait-for cycle,
 in the student's own names and lines. The runs go through the `traced_switching` scenario,
 which makes the thread switch interval tiny and records every acquire and release of the
-student's locks, so the checks see who held a lock when, however often step() is called.
+student's locks (Lock, RLock, and the Conditions and Semaphores its module makes), so the
+checks see who held a lock when, however often step() is called: once per critical section is
+as correct as after every lock, as the reference does.
 
 Every check needs positive evidence: the workers were seen taking locks or calling step() in
 every round before run_workers returned. A program whose workers did nothing scores 0.
@@ -109,7 +111,8 @@ def _require_finished(run, n: int, rounds: int, what: str,
                       per_round: int = 2) -> dict[str, Counter]:
     """Fail closed: every one of the n workers must have been seen doing all its rounds
     before run_workers returned: `per_round` lock acquisitions, or as many step() calls, per
-    round (2: at least one in f1 and one in f2; 4: after every lock, as the task asks)."""
+    round (2: at least one in f1 and one in f2; the reference calls step() after every lock,
+    4, but a program that calls it once per critical section is as correct)."""
     want = rounds * per_round
     per = _work(run)
     if not per:
@@ -129,11 +132,22 @@ def _require_finished(run, n: int, rounds: int, what: str,
                  f"{name} had {_did(counts)} ({rounds} rounds take a lock {rounds * 4} times: "
                  f"2 in f1, 2 in f2) and went on after the return, so {what} could not be "
                  f"checked: join every worker before returning.")
-        fail(f"in run_workers({n}, {rounds}, step), {name} had {_did(counts)}: {rounds} "
-             f"rounds of f1 and f2 take a lock of yours {rounds * 4} times (A and B in each), "
-             f"with step() right after each; {what} needs at least {want} of one or the other"
-             f"{'' if counts['acquired'] else ' (were the locks made outside your module, e.g. a Condition or Semaphore? only Lock() and RLock() are traced)'}.")
+        fail(f"in run_workers({n}, {rounds}, step), {name} had {_did(counts)}: "
+             + _short_by(counts, rounds, want) + f", so {what} could not be checked.")
     return per
+
+
+def _short_by(counts: Counter, rounds: int, want: int) -> str:
+    """What a worker's counts lack, compared with what `rounds` rounds of f1 and f2 do."""
+    if counts["acquired"]:
+        return (f"{rounds} rounds of f1 and f2 take your locks {rounds * 4} times (A and B in "
+                f"each), {rounds * 4 - counts['acquired']} more than it took them; every "
+                f"round must run f1 and f2 in full")
+    return (f"none of its locks was one the checker can see (Lock, RLock, Condition and "
+            f"Semaphore made in your module are), so its step() calls are the only evidence, "
+            f"and {rounds} rounds need at least {want} of them (one inside f1 and one inside "
+            f"f2 each round; step() right after each lock makes {rounds * 4}): it called "
+            f"step() {want - counts['step']} times too few")
 
 
 def test_no_deadlock(student: Student) -> None:
@@ -241,8 +255,7 @@ def _overlap(spans: list[tuple[str, float, float]]) -> tuple[str, str] | None:
 
 def test_exclusive(student: Student) -> None:
     for n, rounds, run in _runs(student):
-        per = _require_finished(run, n, rounds, "that one worker at a time was inside",
-                                per_round=4)
+        per = _require_finished(run, n, rounds, "that one worker at a time was inside")
         held = _overlap(_sections(run))
         if held:
             fail(f"with {n} workers, {held[1]} took a lock while {held[0]} was still inside "

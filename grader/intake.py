@@ -20,6 +20,7 @@ from .manifest import Course
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000          # more entries than this: a zip bomb or not a submission
+LMS_NOTE_SUFFIX = ".lms-note.txt"
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,35 @@ def _student_id(path: Path) -> str:
     return student_id.clean(path.stem if path.suffix == ".zip" else path.name)
 
 
+def lms_note_path(source: Path) -> Path:
+    """Where grader.lms_intake leaves, one per line, what the student must be told about a
+    submission it split out of an LMS download (a text entry or a URL instead of files): beside
+    the staged submission, never inside it, so that nothing a student uploads can write it."""
+    return source.with_name(source.name + LMS_NOTE_SUFFIX)
+
+
+def write_lms_note(source: Path, messages: list[str]) -> None:
+    path = lms_note_path(source)
+    if messages:
+        path.write_text("".join(m.replace("\n", " ") + "\n" for m in messages), encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _lms_notes(source: Path) -> list[str]:
+    path = lms_note_path(source)
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def take_in(student: str, source: Path, course: Course, dest: Path) -> Workspace:
-    """Copy the declared files of `source` into `dest` (a fresh folder)."""
+    """Copy the declared files of `source` into `dest` (a fresh folder). What the LMS intake
+    noted for the student (`lms_note_path`) comes first among the Workspace's problems."""
     dest.mkdir(parents=True, exist_ok=False)
     files = declared(course)
-    problems: list[str] = []
+    problems: list[str] = _lms_notes(source)
     got: dict[str, bytes] = {}
     if source.is_dir():
         base = source.resolve()

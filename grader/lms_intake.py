@@ -1,15 +1,26 @@
 """Bulk downloads from an LMS → one submission per student, plus what the LMS said about it.
 
-**Canvas** "Download Submissions" (one zip, no folders). canvas-lms `lib/content_zipper.rb`
-names each entry, since 2018, `[<name>_][LATE_]<user id>` then `_<attachment id>_<file name>`
-for an upload, `_text.html` for a text entry, `_link.html` for a URL, the whole name passed
-through `gsub(/[^[[:word:]]]/, '').downcase` (so `late`, and a name may hold `_` and letters
-of any script, but never `_<digits>_`: Canvas removes those so that the ids can be found);
-before 2018 it was `<name>[-late]_<user id>…` with `-` for spaces and punctuation. When
-anonymous grading hides the names the name part is absent and the id is the one Canvas shows
-(an anonymous id). So an entry is read from the FIRST `_<digits>_` on: the user id, then the
-attachment id and the original file name (which may hold anything). A student who submitted a
-text entry or a URL instead of files gets a note, never someone else's files.
+**Canvas** "Download Submissions" (one zip, no folders), three forms, all from canvas-lms
+`lib/content_zipper.rb` (`add_submission`, `get_filename`, `add_upload_submission`,
+`add_text_or_url`): each student's prefix, then `_<attachment id>_<file name>` for each uploaded
+file, `_text.html` for a text entry, `_link.html` for a URL.
+
+* current: `[<name>_][LATE_]<user id>`, the name being the sortable name downcased with
+  `_<digits>_` made `<digits>` (`sanitize_user_name`) and the whole prefix stripped of non-word
+  characters (`sanitize_file_name`); with anonymous grading (`anonymize_students?`) there is no
+  name and the id is `anon_<anonymous id>` (5 base58 characters, `lib/anonymity.rb`):
+  `[LATE_]anon_<anonymous id>`;
+* 2018 (`anonymous_grading` as a course feature): the same but the whole prefix downcased
+  (`late_`), and an anonymous download has no name but the real user id;
+* older: `<name>[-late]_<user id>`, spaces and punctuation made `-`.
+
+Read as Canvas reads its own names back (`infer_comment_context_from_filename` in
+`app/models/assignment.rb`, now `abstract_assignment.rb`): split on `_`; a download whose
+entries all start `[LATE_]anon_` is anonymous (id, then attachment id); otherwise the first
+token made only of digits is the user id (the name before it, a late mark beside it), then the
+attachment id and the original file name, which may hold anything. A student who submitted a
+text entry or a URL instead of files gets a note (for the instructor) and a message in their
+own feedback, never someone else's files.
 
 **Moodle** "Download all submissions": `<Full Name>_<participant id>_assignsubmission_file_/…`
 (folders, Moodle < 4.1), `…_assignsubmission_file/…` (folders, Moodle ≥ 4.1), or, with
@@ -28,18 +39,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import SubmissionError
-from .intake import MAX_FILE_BYTES, declared
+from .intake import MAX_FILE_BYTES, declared, write_lms_note
 from .manifest import Course
 
-# Canvas, read from the first "_<digits>_": name (optional), late marker, id, the rest.
-CANVAS_NAMED = re.compile(
-    r"^(?!late_\d)(?P<name>.*?[^\W\d_][\w-]*?)(?:[-_](?P<late>late))?_(?P<user>\d+)"
-    r"_(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<kind>text|link)\.html)$",
-    re.IGNORECASE | re.DOTALL)
+# Canvas with anonymous grading: [LATE_]anon_<5 base58 characters>, then the entry's tail.
 CANVAS_ANONYMOUS = re.compile(
-    r"^(?:(?P<late>late)_)?(?P<user>[0-9a-z]+)"
-    r"_(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<kind>text|link)\.html)$",
-    re.IGNORECASE | re.DOTALL)
+    r"^(?:(?P<late>LATE|late)_)?anon_(?P<anon>[1-9A-HJ-NP-Za-km-z]{5})"
+    r"_(?:(?P<attachment>\d+)_(?P<file>.+)|(?P<kind>text|link)\.html)$", re.DOTALL)
+DIGITS = re.compile(r"^[0-9]+$")                  # Ruby's /^\d+$/: ASCII digits
+OLD_LATE = re.compile(r"^(?P<name>.*)-late$", re.IGNORECASE)
 MOODLE_FOLDER = re.compile(
     r"^(?P<name>.+?)_(?P<participant>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_?$")
 MOODLE_FLAT = re.compile(
@@ -60,26 +68,51 @@ class LmsSubmission:
 
 @dataclass(frozen=True)
 class CanvasEntry:
-    student: str
-    name: str
+    student: str         # the Canvas user id, or anon_<anonymous id>
+    name: str            # as the download spells it; "" when anonymous
     late: bool
     file: str            # the original file name; "" for a text entry or URL
     other: str           # "text" | "link" | ""
     anonymous: bool
 
 
-def canvas_entry(filename: str) -> CanvasEntry | None:
-    """One entry of a Canvas download, or None when it is not named as Canvas names them."""
-    m = CANVAS_NAMED.match(filename)
-    anonymous = False
-    if m is None:
+def canvas_entry(filename: str, anonymous: bool | None = None) -> CanvasEntry | None:
+    """One entry of a Canvas download, or None when it is not named as Canvas names them.
+    `anonymous`: the download is anonymous (True), is not (False), or unknown (None: an entry
+    shaped like an anonymous one is taken as one)."""
+    if anonymous is not False:
         m = CANVAS_ANONYMOUS.match(filename)
-        anonymous = True
-    if m is None:
+        if m is not None:
+            return CanvasEntry(student=f"anon_{m['anon']}", name="", late=bool(m["late"]),
+                               file=m["file"] or "", other=m["kind"] or "", anonymous=True)
+        if anonymous:
+            return None
+    tokens = filename.split("_")
+    at = next((i for i, t in enumerate(tokens) if DIGITS.match(t)), None)
+    if at is None or at + 1 >= len(tokens):
         return None
-    return CanvasEntry(student=m["user"], name="" if anonymous else m["name"],
-                       late=bool(m["late"]), file=m["file"] or "", other=(m["kind"] or "").lower(),
-                       anonymous=anonymous)
+    rest = tokens[at + 1:]
+    if rest in (["text.html"], ["link.html"]):
+        other, file = rest[0][:4], ""
+    elif len(rest) >= 2 and DIGITS.match(rest[0]) and "_".join(rest[1:]):
+        other, file = "", "_".join(rest[1:])
+    else:
+        return None
+    head = tokens[:at]
+    late = bool(head) and head[-1].lower() == "late"       # current LATE_, 2018 late_
+    if late:
+        head = head[:-1]
+    name = "_".join(head)
+    old = OLD_LATE.match(name) if not late else None         # older "<name>-late"
+    if old:
+        late, name = True, old["name"]
+    return CanvasEntry(student=tokens[at], name=name, late=late, file=file, other=other,
+                       anonymous=False)
+
+
+def canvas_anonymous(names: list[str]) -> bool:
+    """A download is anonymous when every entry is named [LATE_]anon_<anonymous id>_…"""
+    return bool(names) and all(CANVAS_ANONYMOUS.match(n) for n in names)
 
 
 def moodle_entry(path: str) -> tuple[str, str, str, str] | None:
@@ -112,7 +145,8 @@ def kind_of(path: Path) -> str | None:
         return None
     if all(moodle_entry(n) for n in names):
         return "moodle"
-    if all("/" not in n and canvas_entry(n) for n in names):
+    anonymous = canvas_anonymous(names)
+    if all("/" not in n and canvas_entry(n, anonymous) for n in names):
         return "canvas"
     return None
 
@@ -160,6 +194,7 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def _other_form_note(lms: str, forms: set[str], has_files: bool) -> tuple[str, ...]:
+    """For the instructor's terminal."""
     if not forms:
         return ()
     what = " and ".join(sorted(OTHER_FORM.get(f, f) for f in forms))
@@ -169,11 +204,37 @@ def _other_form_note(lms: str, forms: set[str], has_files: bool) -> tuple[str, .
             f"files as an upload",)
 
 
+def student_message(lms: str, forms: set[str], has_files: bool, course: Course) -> str:
+    """What the student reads at the top of their feedback (and in results.json's
+    `problems`) when they submitted a text entry, a URL or online text instead of files."""
+    if not forms:
+        return ""
+    what = " and ".join(sorted(OTHER_FORM.get(f, f) for f in forms))
+    if has_files:
+        return (f"You also submitted {what} in {lms}. It was not graded: only your uploaded "
+                f"files were. Anything you want graded must be in the exercise files.")
+    example = next(iter(declared(course)), "")
+    return (f"Your {lms} submission was {what}, not files, so it was not graded: the grader "
+            f"reads only the exercise files (for example {example}). Submit your work again "
+            f"in {lms} as a file upload (the .py files, or a zip of your exercises folder), "
+            f"or ask your instructor.")
+
+
+def _staged(files: dict[str, bytes], course: Course, target: Path, lms: str,
+            forms: set[str]) -> Path:
+    """The student's files laid out, with what they must be told beside them."""
+    source = _place(files, course, target)
+    message = student_message(lms, forms, bool(files), course)
+    write_lms_note(source, [message] if message else [])
+    return source
+
+
 def _canvas(path: Path, course: Course, staging: Path) -> list[LmsSubmission]:
     students: dict[str, dict] = {}
     with zipfile.ZipFile(path) as zf:
+        anonymous = canvas_anonymous([i.filename for i in zf.infolist() if not i.is_dir()])
         for info in zf.infolist():
-            e = canvas_entry(info.filename)
+            e = canvas_entry(info.filename, anonymous)
             if e is None or info.is_dir():
                 continue
             s = students.setdefault(e.student, {"name": e.name, "files": {}, "late": False,
@@ -186,7 +247,8 @@ def _canvas(path: Path, course: Course, staging: Path) -> list[LmsSubmission]:
             if data is not None:
                 s["files"][e.file] = data
     return [LmsSubmission(student=user, name=s["name"],
-                          source=_place(s["files"], course, staging / "canvas" / user),
+                          source=_staged(s["files"], course, staging / "canvas" / user,
+                                         "Canvas", s["other"]),
                           late={"marked_late": True} if s["late"] else {},
                           notes=_other_form_note("Canvas", s["other"], bool(s["files"])))
             for user, s in sorted(students.items())]
@@ -216,6 +278,7 @@ def _moodle(path: Path, course: Course, staging: Path) -> list[LmsSubmission]:
                 if not info.is_dir():
                     add(info.filename, _read(zf, info))
     return [LmsSubmission(student=pid, name=s["name"],
-                          source=_place(s["files"], course, staging / "moodle" / pid),
+                          source=_staged(s["files"], course, staging / "moodle" / pid,
+                                         "Moodle", s["other"]),
                           notes=_other_form_note("Moodle", s["other"], bool(s["files"])))
             for pid, s in sorted(students.items())]

@@ -212,44 +212,102 @@ def _expand(path: Path, course, tmp_path):
     return {s.student: s for s in lms_intake.expand(path, course, tmp_path / "stage")}
 
 
-def test_canvas_download_every_name_form_splits_into_the_right_students(course, tmp_path):
-    """content_zipper.rb: `[name_][LATE_]<user id>_<attachment id>_<file>`, `…_text.html`,
-    `…_link.html`, the pre-2018 `name-late_<user id>`; names with `_` are never merged."""
+# Canvas's three naming forms (lib/content_zipper.rb: add_submission, get_filename,
+# add_upload_submission, add_text_or_url), one fixture each: entries, then per student
+# (late, name as the download spells it, the p05 file's bytes or None for "nothing to grade").
+CANVAS_FORMS = {
+    # current: [name_][LATE_]<user id>; name = sortable name downcased, non-word chars removed
+    "current": ([("delacruzmary_ann_1005_701_p05_join.py", SOLUTION),        # "_" in the name
+                 ("mary_ann_1006_702_p05_join.py", b"OTHER = 1\n"),          # another "mary_ann"
+                 ("obrienseán_LATE_1004_703_p05_join.py", SOLUTION),         # LATE, accents
+                 ("_1009_705_p05_join.py", b"EMPTY = 1\n"),                  # a name of no word char
+                 ("textonly_1007_text.html", b"<p>my answer</p>"),           # a text entry
+                 ("both_1008_link.html", b"<a href=x>x</a>"),                # a URL ...
+                 ("both_1008_709_p05_join.py", SOLUTION)],                   # ... and a file
+                {"1005": (False, "delacruzmary_ann", SOLUTION),
+                 "1006": (False, "mary_ann", b"OTHER = 1\n"),
+                 "1004": (True, "obrienseán", SOLUTION),
+                 "1009": (False, "", b"EMPTY = 1\n"),
+                 "1007": (False, "textonly", None),
+                 "1008": (False, "both", SOLUTION)}),
+    # 2018 (sanitize_file_name downcased the whole prefix): late_
+    "2018": ([("delacruzmary_ann_late_1005_701_p05_join.py", SOLUTION),
+              ("smithsam_1006_702_p05_join.py", b"OTHER = 1\n")],
+             {"1005": (True, "delacruzmary_ann", SOLUTION),
+              "1006": (False, "smithsam", b"OTHER = 1\n")}),
+    # 2018 with the anonymous_grading course feature: no name, the real user id
+    "2018-anonymous": ([("late_1005_701_p05_join.py", SOLUTION),
+                        ("1006_702_p05_join.py", b"OTHER = 1\n"),
+                        ("1007_text.html", b"<p>hi</p>")],
+                       {"1005": (True, "", SOLUTION), "1006": (False, "", b"OTHER = 1\n"),
+                        "1007": (False, "", None)}),
+    # older: <name>[-late]_<user id>, spaces and punctuation made "-"
+    "older": ([("doe--john-late_1003_704_p05_join.py", SOLUTION),
+               ("o-brien--se-n_1004_705_p05_join.py", b"OTHER = 1\n")],
+              {"1003": (True, "doe--john", SOLUTION), "1004": (False, "o-brien--se-n", b"OTHER = 1\n")}),
+    # current with anonymous grading: [LATE_]anon_<anonymous id> (5 base58 characters; case counts)
+    "anonymous": ([("LATE_anon_Ab3xY_801_p05_join.py", SOLUTION),
+                   ("anon_ab3xY_802_p05_join.py", b"OTHER = 1\n"),
+                   ("anon_12345_803_p05_join.py", b"DIGITS = 1\n"),             # all-digit anonymous id
+                   ("anon_Qr7Zk_text.html", b"<p>hi</p>")],
+                  {"anon_Ab3xY": (True, "", SOLUTION), "anon_ab3xY": (False, "", b"OTHER = 1\n"),
+                   "anon_12345": (False, "", b"DIGITS = 1\n"), "anon_Qr7Zk": (False, "", None)}),
+}
+
+
+@pytest.mark.parametrize("form", sorted(CANVAS_FORMS))
+def test_canvas_download_every_name_form_splits_into_the_right_students(course, tmp_path, form):
+    """Each form is read as Canvas reads its names back (infer_comment_context_from_filename):
+    never merged, the late mark kept, a text entry or URL a note and nothing to grade."""
     from grader import lms_intake
-    z = _zip(tmp_path / "submissions.zip", [
-        ("delacruzmary_ann_1005_701_p05_join.py", SOLUTION),          # "_" in the name
-        ("mary_ann_1006_702_p05_join.py", b"OTHER = 1\n"),            # another "mary_ann…"
-        ("obrienseán_late_1004_703_p05_join.py", SOLUTION),          # modern late mark
-        ("doe--john-late_1003_704_p05_join.py", SOLUTION),           # pre-2018 late mark
-        ("textonly_1007_text.html", b"<p>my answer</p>"),            # a text entry
-        ("both_1008_link.html", b"<a href=x>x</a>"),                 # a URL ...
-        ("both_1008_709_p05_join.py", SOLUTION),                     # ... and a file
-    ])
+    entries, expected = CANVAS_FORMS[form]
+    z = _zip(tmp_path / "submissions.zip", entries)
     assert lms_intake.kind_of(z) == "canvas"
     subs = _expand(z, course, tmp_path)
-    assert sorted(subs) == ["1003", "1004", "1005", "1006", "1007", "1008"]
-    assert {k: s.late for k, s in subs.items()} == {
-        "1003": {"marked_late": True}, "1004": {"marked_late": True}, "1005": {},
-        "1006": {}, "1007": {}, "1008": {}}
-    assert (subs["1005"].source / DECLARED).read_bytes() == SOLUTION
-    assert (subs["1006"].source / DECLARED).read_bytes() == b"OTHER = 1\n"
-    assert subs["1005"].name == "delacruzmary_ann" and subs["1003"].name == "doe--john"
+    assert sorted(subs) == sorted(expected)
+    for student, (late, name, code) in expected.items():
+        s = subs[student]
+        assert (s.late == {"marked_late": True}) is late, student
+        assert s.name == name, student
+        if code is None:
+            assert list(s.source.rglob("*.py")) == [], student
+            assert s.notes and s.notes[0].startswith("submitted a"), student
+        else:
+            assert (s.source / DECLARED).read_bytes() == code, student
+
+
+def test_canvas_text_entry_and_url_notes(course, tmp_path):
+    entries, _ = CANVAS_FORMS["current"]
+    subs = _expand(_zip(tmp_path / "submissions.zip", entries), course, tmp_path)
     assert subs["1007"].notes == ("submitted a text entry in Canvas, not files: there is "
                                   "nothing to grade; ask for the files as an upload",)
-    assert list(subs["1007"].source.rglob("*.py")) == []
     assert subs["1008"].notes == ("also submitted a URL in Canvas; only the uploaded files "
                                   "are graded",)
     assert subs["1005"].notes == ()
 
 
-def test_canvas_anonymous_download_is_keyed_by_the_anonymous_id(course, tmp_path):
-    z = _zip(tmp_path / "anon.zip", [("ab1cd_801_p05_join.py", SOLUTION),
-                                     ("late_x9y8z_802_p05_join.py", b"X = 1\n"),
-                                     ("q1w2e_text.html", b"<p>hi</p>")])
+def test_a_student_who_sent_a_text_entry_is_told_in_their_own_workspace(course, tmp_path):
+    """The note reaches the student (Workspace.problems → results.json, feedback), not only
+    the instructor's terminal; a student with files and no other form has none."""
+    entries, _ = CANVAS_FORMS["current"]
+    subs = _expand(_zip(tmp_path / "submissions.zip", entries), course, tmp_path)
+    text = take_in("1007", subs["1007"].source, course, tmp_path / "ws1007")
+    assert text.problems[0].startswith("Your Canvas submission was a text entry, not files, "
+                                       "so it was not graded")
+    assert "file upload" in text.problems[0]
+    both = take_in("1008", subs["1008"].source, course, tmp_path / "ws1008")
+    assert both.problems[0].startswith("You also submitted a URL in Canvas. It was not graded")
+    plain = take_in("1005", subs["1005"].source, course, tmp_path / "ws1005")
+    assert plain.problems == ()
+
+
+def test_a_canvas_file_name_holding_digits_between_underscores(course, tmp_path):
+    """Only the first all-digit token is the user id; the file name after the attachment id
+    may hold `_<digits>_` (a lone zip is the submission itself)."""
+    inner = _zip(tmp_path / "inner.zip", [("p05_join/p05_join.py", SOLUTION)])
+    z = _zip(tmp_path / "submissions.zip", [("leeann_1010_711_hw_3_final.zip", inner.read_bytes())])
     subs = _expand(z, course, tmp_path)
-    assert sorted(subs) == ["ab1cd", "q1w2e", "x9y8z"]
-    assert subs["x9y8z"].late == {"marked_late": True} and subs["ab1cd"].late == {}
-    assert subs["ab1cd"].name == "" and subs["q1w2e"].notes[0].startswith("submitted a text")
+    assert sorted(subs) == ["1010"] and subs["1010"].source.suffix == ".zip"
 
 
 @pytest.mark.parametrize("layout", ["folders<4.1", "folders>=4.1", "flat", "extracted>=4.1"])
@@ -284,3 +342,49 @@ def test_moodle_download_every_form_splits_into_the_right_students(course, tmp_p
     assert (subs["2002"].source / DECLARED).read_bytes() == b"E = 1\n"
     assert subs["2003"].notes == ("submitted online text in Moodle, not files: there is "
                                   "nothing to grade; ask for the files as an upload",)
+    ws = take_in("2003", subs["2003"].source, course, tmp_path / "ws2003")
+    assert ws.problems[0].startswith("Your Moodle submission was online text, not files")
+    assert take_in("2001", subs["2001"].source, course, tmp_path / "ws2001").problems == ()
+
+
+def test_grading_a_canvas_download_tells_the_student_about_a_text_entry(tmp_path):
+    """End to end (`grader grade <download>.zip`): the student who sent a text entry, and the
+    one who sent a URL beside their file, read it in their own feedback.md, feedback.html and
+    results.json; the two `…mary_ann` students stay apart."""
+    import json
+    import shutil
+
+    from grader.cli import main
+    course_yaml = tmp_path / "course" / "course.yaml"
+    course_yaml.parent.mkdir()
+    shutil.copy(ROOT / "course.yaml", course_yaml)
+    for folder in ("exercises", "solutions"):
+        (course_yaml.parent / folder).symlink_to(ROOT / folder)
+    entries, _ = CANVAS_FORMS["current"]
+    z = _zip(tmp_path / "submissions.zip", [e for e in entries if not e[0].startswith("_1009")])
+    out = tmp_path / "out"
+    assert main(["--course", str(course_yaml), "grade", "-e", "p05_join", "--lines", str(z),
+                 "--out", str(out)]) == 0
+    got = {}
+    for path in out.glob("*/results.json"):
+        r = json.loads(path.read_text())
+        r = {**r, **r["extra_data"]}
+        got[r["student"]] = (r, (path.parent / "feedback.md").read_text(),
+                             (path.parent / "feedback.html").read_text())
+    assert sorted(got) == ["1004", "1005", "1006", "1007", "1008"]
+    text_only, md, page = got["1007"]
+    assert text_only["score"] == 0
+    assert text_only["problems"][0].startswith("Your Canvas submission was a text entry, not "
+                                               "files, so it was not graded")
+    assert text_only["output"] == text_only["problems"][0]       # shown first in an LMS/Gradescope
+    assert "> Your Canvas submission was a text entry, not files" in md
+    assert "Submit your work again in Canvas as a file upload" in md
+    assert "Your Canvas submission was a text entry, not files" in page
+    both, md, page = got["1008"]
+    assert both["problems"][0].startswith("You also submitted a URL in Canvas. It was not graded")
+    assert "You also submitted a URL in Canvas" in md and "You also submitted a URL" in page
+    assert both["score"] == got["1005"][0]["score"] > 0            # the file was graded
+    for other in ("1004", "1005", "1006"):
+        r, md, _ = got[other]
+        assert r["problems"] == [] and "text entry" not in md and "URL" not in md, other
+    assert got["1006"][0]["score"] < got["1005"][0]["score"]       # not merged with 1005

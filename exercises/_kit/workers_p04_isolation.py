@@ -38,11 +38,18 @@ class Num:
         return repr(self.value)
 
 
-def _snapshot(module) -> dict[str, str]:
-    plain = (int, float, str, bytes, bool, type(None), list, tuple, dict, set, frozenset)
-    out = {}
+_PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict, set, frozenset)
+
+
+def _snapshot(module) -> dict[str, str | None]:
+    """The module's globals: the repr of each plain value (data), None for any other object
+    (a function, a class, a Pool, a Process, a Queue: tools, not results)."""
+    out: dict[str, str | None] = {}
     for name, value in vars(module).items():
-        if name.startswith("__") or not isinstance(value, plain):
+        if name.startswith("__"):
+            continue
+        if not isinstance(value, _PLAIN):
+            out[name] = None
             continue
         try:
             out[name] = repr(value)[:200]
@@ -51,13 +58,25 @@ def _snapshot(module) -> dict[str, str]:
     return out
 
 
+def _data_changed(before: dict[str, str | None], after: dict[str, str | None]) -> list[str]:
+    """Names whose plain data changed. A name that holds an object on either side is not data:
+    a child_total that makes its Pool or worker once (`_pool = None`, later a Pool) and reuses
+    it keeps no result in the module, and is as correct as one that makes a child per call."""
+    names = set(before) | set(after)
+    objects = {n for n in names if (n in before and before[n] is None)
+               or (n in after and after[n] is None)}
+    return sorted(n for n in names - objects if before.get(n) != after.get(n))
+
+
 def two_calls(module, recorder: Recorder, first: list, second: list) -> dict:
     """Call child_total twice and report whether the module's plain module-level values
-    (lists, dicts, numbers, strings) changed in the calling process."""
+    (lists, dicts, numbers, strings) changed in the calling process; every process it starts
+    is recorded from the parent's side."""
+    watch_starts(recorder)
     before = _snapshot(module)
     totals = [module.child_total(list(first)), module.child_total(list(second))]
     after = _snapshot(module)
-    changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+    changed = _data_changed(before, after)
     return {"totals": [t if type(t) is int else repr(t)[:100] for t in totals],
             "changed": {n: [before.get(n), after.get(n)] for n in changed}}
 

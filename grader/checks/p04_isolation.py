@@ -78,8 +78,8 @@ def test_in_child(student: Student) -> None:
 
 
 def test_parent_state(student: Student) -> None:
-    run = student.call("", list(FIRST), list(SECOND), timeout=12, start_method="fork",
-                       scenario="workers_p04_isolation.two_calls")
+    run = student.call("", _nums(FIRST), _nums(SECOND), timeout=12, sample_processes=True,
+                       start_method="fork", scenario="workers_p04_isolation.two_calls")
     report = student.require(run)
     if not isinstance(report, dict):
         fail("the grader's scenario did not report back")   # fail closed
@@ -87,14 +87,26 @@ def test_parent_state(student: Student) -> None:
     if why:
         fail(f"{why} in two calls of child_total, so nothing shows that the caller's own "
              f"state stays apart from a child's")
+    added = {e["pid"] for e in run.events if e["ev"] == "use"} & _children(run)
+    if not added:
+        fail(f"in two calls of child_total ({FIRST}, then {SECOND}) no child process added up "
+             f"the items (the grader's own numbers record where they are added), so nothing "
+             f"shows that the caller's own state stays apart from a child's: compute each sum "
+             f"in a child and send it back")
+    totals, expected = report.get("totals"), [sum(FIRST), sum(SECOND)]
     changed = report.get("changed") or {}
     if changed:
         name, (before, after) = next(iter(changed.items()))
-        totals = report.get("totals")
         fail(f"calling child_total({FIRST}) and then child_total({SECOND}) changed the "
              f"calling process's module-level `{name}` from {before} to {after} (and returned "
-             f"{totals}, expected {[sum(FIRST), sum(SECOND)]}). The parent should only receive "
+             f"{totals}, expected {expected}). The parent should only receive "
              f"the child's answer, not keep results in module-level state.")
+    if isinstance(totals, list) and totals[:1] == expected[:1] and totals != expected:
+        # the first answer right, the second not: something of the first call lingered
+        # (a wrong first answer is the total check's business)
+        fail(f"called twice, child_total returned {totals}, expected {expected}: the first "
+             f"answer was right and the second is not. Does something of the first call "
+             f"linger: a Queue's leftover item, a value kept from before?")
 
 
 def test_spawn(student: Student) -> None:

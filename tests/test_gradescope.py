@@ -424,6 +424,71 @@ def test_leaking_submission_shows_nothing_of_the_hidden_files(bundle, tmp_path, 
     assert "Sandbox: your code ran at the 'session' level here" in data["output"]
 
 
+@pytest.fixture
+def public_tmp():
+    """A folder every user may pass through and read, as /autograder is on Gradescope (pytest's
+    own tmp_path is under a 0700 folder, which would hide the course by accident)."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="kit-gs-public-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid level is root's (a container's root)")
+def test_uid_level_cannot_read_the_course(bundle, public_tmp, course):
+    """Root without namespaces (Gradescope's container): the student's code runs as a uid of
+    its own, and run_autograder has made /autograder unreadable to it. A submission that tries
+    to read course.yaml and the hidden checks gets a PermissionError and an empty listing, so
+    there is nothing to clean out of its output; a world-readable file elsewhere (the control)
+    does reach its output, so the reading and the echoing work at this level."""
+    from grader import sandbox
+    root = _unpack(bundle, public_tmp / "autograder")
+    source = root / "source"
+    canary = public_tmp / "public.txt"
+    canary.write_text("CANARY-world-readable-7731")
+    canary.chmod(0o644)
+    assert sandbox.readable_by_others(source)          # as unpacked: everyone could read it
+    spy = (f"import glob, os\nSOURCE = {str(source)!r}\n"
+           "def attempt(path):\n    try:\n        return open(path).read()\n"
+           "    except OSError as exc:\n        return type(exc).__name__\n"
+           "CHECKS = glob.glob(SOURCE + '/grader/checks/*.py')\n"
+           "TEXT = '\\n'.join(attempt(p) for p in CHECKS)\n"
+           f"REPORT = ('canary=' + attempt({str(canary)!r}) + '; uid=' + str(os.getuid())"
+           " + '; course.yaml: ' + attempt(SOURCE + '/course.yaml')"
+           " + '; grader/checks/p05_join.py: ' + attempt(SOURCE + '/grader/checks/p05_join.py')"
+           " + '; checks listed: ' + str(len(CHECKS)) + '\\n' + TEXT)\n")
+    _submit(root, {
+        "p05_join.py": spy + "def run_and_wait(task, durations):\n    print(REPORT)\n"
+                             "    raise RuntimeError(REPORT)\n",
+        "t01_create.py": spy + "raise ValueError(REPORT)\n"})
+    run = _run(root, KIT_SANDBOX_LEVEL="uid")
+    assert run.returncode == 0, run.stdout + run.stderr
+    data = _results(root)
+    _schema_ok(data, course)
+    iso = data["extra_data"]["isolation"]
+    assert iso["level"] == "uid"
+    assert not [w for w in iso["lacking"] if "readable by other users" in w], iso["lacking"]
+    assert not sandbox.readable_by_others(source)
+    for key in (("p05_join", "overlap"), ("t01_create", "own_threads")):
+        out = _tests(data)[key]["output"]
+        assert "canary=CANARY-world-readable-7731; uid=6" in out, out
+        assert ("course.yaml: PermissionError; grader/checks/p05_join.py: PermissionError; "
+                "checks listed: 0") in out, out
+        assert "hidden files removed" not in out          # nothing of them was read at all
+    shown = json.dumps(data, ensure_ascii=False) + run.stdout + run.stderr
+    hidden_files = [*sorted((source / "grader" / "checks").glob("*.py")), source / "course.yaml"]
+    outputs = "\n".join([data["output"], *(t["output"] for t in data["tests"])])
+    public = {line.strip() for p in (ROOT / "exercises" / "_kit").rglob("*.py")
+              for line in p.read_text().splitlines()}
+    assert [line.strip() for p in hidden_files for line in p.read_text().splitlines()
+            if len(line.strip()) >= 24 and line.strip() not in public
+            and line.strip() in outputs] == []
+    for marker in ("def test_", "from grader", "student.call", "points:", "Hidden checks"):
+        assert marker not in shown
+    assert "Sandbox: your code ran at the 'uid' level here" in data["output"]
+
+
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
 @pytest.mark.parametrize("level", ["", "session"], ids=["detected", "session"])
 def test_in_a_container_like_user_namespace(bundle, tmp_path, course, level):

@@ -78,7 +78,10 @@ else
     rm -rf "$VENV"
     log "no venv from the stdlib; trying uv $UV_VERSION from PyPI"
     UV="$(get_uv)" || fail "no Python >= 3.11 with a working venv, and uv could not be fetched"
-    # without a good Python on the image, uv downloads one (python-build-standalone)
+    # without a good Python on the image, uv downloads one (python-build-standalone), into
+    # $AUTOGRADER/python: run_autograder leaves that one readable (the sandbox's dropped uid
+    # runs it), unlike root's home, uv's default
+    export UV_PYTHON_INSTALL_DIR="$AUTOGRADER/python"
     run "$UV" venv --python "${PY:-3.12}" "$VENV" || fail "uv could not make the venv"
     PIP=("$UV" pip install --python "$VENV/bin/python" --no-cache)
 fi

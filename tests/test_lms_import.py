@@ -26,6 +26,8 @@ from grader.exporters.moodle import php_field, readback
 from grader.results import CheckResult, SubmissionResult
 from grader.roster import load_roster
 
+from .lms.offline_readers import Gradebook, _all_quoted, blackboard_upload, brightspace_import
+
 LMS = Path(__file__).parent / "lms"
 RUBY = shutil.which("ruby")
 PHP = shutil.which("php")
@@ -421,21 +423,167 @@ def test_moodle_python_quoting_breaks_on_backslash_quote_which_php_field_avoids(
 
 
 # ------------------------------------------------------------------ Blackboard, Brightspace
+# Neither parser is public: tests/lms/offline_readers.py reads the files by their documented
+# rules (sources in docs/lms.md), taking the harmful reading where the documentation is silent
+# (a blank cell clears a grade; an unknown user is an error).
 
-@pytest.mark.parametrize("fmt", ["blackboard", "brightspace"])
-def test_blackboard_and_brightspace_rows_have_an_id_and_no_blank_cell(klass, fmt):
-    out = klass.root / f"{fmt}.csv"
-    report = exporters.export(fmt, klass.graded, klass.course, out, klass.roster,
-                              ExportOptions(drop_unmatched=True))
-    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+BB_USERS = {"alovelace": "ada", "zangstrom": "zoe", "s_obrien": "sean", "mary_ann": "mary_ann",
+            "dnull": "dave", "nnoid": "nina-lms", "teststudent": "test"}   # dee dropped
+BB_BEFORE = {"dave": {"664617": "3", "664618": "2"}, "test": {"664617": "1"},
+             "sean": {"664617": "5", "664618": "4"}, "mary_ann": {"664618": "4"}}
+BB_TITLES = {"664617": "ex_a: Join them all [Total Pts: 6 Score] |664617",
+             "664618": "ex_b: Lock the counter [Total Pts: 4 Score] |664618"}
+
+
+def blackboard_book() -> Gradebook:
+    return Gradebook(users=dict(BB_USERS), columns={"664617": {"points": 6.0},
+                                                    "664618": {"points": 4.0}},
+                     grades=json.loads(json.dumps(BB_BEFORE)))
+
+
+def blackboard_download(path: Path) -> Path:
+    """The Grade Center as "Work Offline › Download" writes it: tab-delimited, UTF-16."""
+    names = {"ada": ("Lovelace", 'Ada "Countess"'), "zoe": ("Ångström-Ñúñez", "Zoë"),
+             "sean": ("O'Brien", "Seán"), "mary_ann": ("de la Cruz", "Mary_Ann"),
+             "dave": ("Null", "Dave"), "nina-lms": ("Noid", "Nina"), "test": ("Student", "Test")}
+    lines = ["\t".join(f'"{h}"' for h in ["Last Name", "First Name", "Username", "Student ID",
+                                           "Last Access", "Availability", *BB_TITLES.values()])]
+    for user, key in BB_USERS.items():
+        got = BB_BEFORE.get(key, {})
+        last, first = names[key]
+        lines.append("\t".join([f'"{last}"', f'"{first.replace(chr(34), 2 * chr(34))}"',
+                                f'"{user}"', '""', '""', '"Yes"',
+                                *(got.get(c, "") for c in BB_TITLES)]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+    return path
+
+
+def test_blackboard_every_score_on_the_right_person_nothing_blanked(klass):
+    out = klass.root / "blackboard.csv"
+    report = exporters.export("blackboard", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(lms_ids={"ex_a": "664617", "ex_b": "664618"},
+                                            drop_unmatched=True))
     assert set(dict(report.plan.dropped)) == {"carol", "nina"}
-    assert all(cell != "" for r in rows[1:] for cell in r[2 if fmt == "blackboard" else 0:])
-    ids = [r[2] for r in rows[1:]] if fmt == "blackboard" else [r[0] for r in rows[1:]]
-    expected = ["alovelace", "zangstrom", "s_obrien", "mary_ann", "dparted"]
-    if fmt == "brightspace":
-        expected = ["#1001", "#1002", "#1004", "#1005", "#1006"]
-    assert ids == expected
-    assert "dnull" not in out.read_text(encoding="utf-8")
+    data = out.read_bytes()
+    assert b"SECRET" not in data and b"4242" not in data
+    rows = _all_quoted(data.decode("utf-8"))          # every field quoted, names exact
+    assert rows[0] == ["Last Name", "First Name", "Username", *BB_TITLES.values()]
+    assert rows[1][:3] == ["Lovelace", 'Ada "Countess"', "alovelace"]
+    assert [r[:2] for r in rows[2:4]] == [["Ångström-Ñúñez", "Zoë"], ["O'Brien", "Seán"]]
+    after = blackboard_upload(data, blackboard_book())
+    assert after.errors == ["record 6: no user 'dparted' in the course"]   # dee: dropped
+    assert after.new_columns == [] and after.cleared == []
+    assert after.grades == {
+        "ada": {"664617": "2.7", "664618": "0"}, "zoe": {"664617": "0", "664618": "4"},
+        "sean": {"664617": "3", "664618": "4"}, "mary_ann": {"664617": "1.5", "664618": "2"},
+        "dave": {"664617": "3", "664618": "2"},           # no submission: untouched
+        "test": {"664617": "1"}}                          # test account: untouched
+
+
+def test_blackboard_with_its_own_download_as_base_writes_only_changes(klass):
+    base = blackboard_download(klass.root / "gc_download.xls")
+    out = klass.root / "blackboard.csv"
+    report = exporters.export("blackboard", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(base=base, drop_unmatched=True))
+    dropped = dict(report.plan.dropped)
+    assert set(dropped) == {"carol", "nina", "dee"} and "not in gc_download.xls" in dropped["dee"]
+    rows = _all_quoted(out.read_text(encoding="utf-8"))
+    assert rows[0][3:] == list(BB_TITLES.values())       # the column ids come from the base
+    assert [r[2] for r in rows[1:]] == ["alovelace", "zangstrom", "mary_ann"]   # sean: no change
+    after = blackboard_upload(out.read_bytes(), blackboard_book())
+    assert after.errors == [] and after.new_columns == [] and after.cleared == []
+    assert after.grades["sean"] == {"664617": "5", "664618": "4"}       # 5 kept, not lowered
+    assert after.grades["mary_ann"] == {"664617": "1.5", "664618": "4"}
+    assert after.grades["ada"] == {"664617": "2.7", "664618": "0"}
+    assert after.grades["dave"] == BB_BEFORE["dave"] and after.grades["test"] == BB_BEFORE["test"]
+
+
+def test_blackboard_reader_catches_what_the_rules_forbid():
+    """The reader fails the harms it models, so its passing means something."""
+    book = blackboard_book()
+    assert blackboard_upload(b'"Username","x |664617"\r\ndnull,6\r\n', book).errors[0].startswith(
+        "file: field 1 of record 2 is not in quotes")
+    book = blackboard_upload(b'"Username","x |664617","New"\r\n"dnull","",""\r\n', book)
+    assert book.cleared == [("dave", "664617")] and book.new_columns == ["New"]
+
+
+BS_ITEMS = {"ex_a: Join them all": 6.0, "ex_b: Lock the counter": 4.0}
+BS_BEFORE = {"dave": {"ex_a: Join them all": "3", "ex_b: Lock the counter": "2"},
+             "test": {"ex_a: Join them all": "1"},
+             "sean": {"ex_a: Join them all": "5", "ex_b: Lock the counter": "4"},
+             "mary_ann": {"ex_b: Lock the counter": "4"}}
+BS_USERS = [("1001", "alovelace", "ada"), ("1002", "zangstrom", "zoe"), ("1004", "s_obrien", "sean"),
+            ("1005", "mary_ann", "mary_ann"), ("1003", "dnull", "dave"), ("1007", "nnoid", "nina-lms"),
+            ("T_01", "teststudent", "test")]                     # dee (1006) dropped
+
+
+def brightspace_book() -> Gradebook:
+    users = {}
+    for org, name, key in BS_USERS:
+        users[f"OrgDefinedId:{org}"] = key
+        users[f"Username:{name}"] = key
+    return Gradebook(users=users, columns={k: {"points": v} for k, v in BS_ITEMS.items()},
+                     grades=json.loads(json.dumps(BS_BEFORE)))
+
+
+@pytest.mark.parametrize("key", ["OrgDefinedId", "Username"])
+def test_brightspace_every_score_on_the_right_person_nothing_blanked(klass, key):
+    roster = klass.roster
+    if key == "Username":        # one student without an lms_id: the Username column is used
+        roster = [e if e.student != "ada" else type(e)(student="ada", name=e.name,
+                                                       username=e.username) for e in roster]
+    out = klass.root / "brightspace.csv"
+    report = exporters.export("brightspace", klass.graded, klass.course, out, roster,
+                              ExportOptions(drop_unmatched=True))
+    assert set(dict(report.plan.dropped)) == {"carol", "nina"}
+    data = out.read_bytes()
+    assert b"SECRET" not in data and b"4242" not in data
+    header = next(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert header == [key, *(f"{t} Points Grade" for t in BS_ITEMS), "End-of-Line Indicator"]
+    after = brightspace_import(data, brightspace_book())
+    assert after.errors == ["record 6: no such user"]               # dee: dropped
+    assert after.new_columns == [] and after.cleared == []
+    a, b = BS_ITEMS
+    assert after.grades == {
+        "ada": {a: "2.7", b: "0"}, "zoe": {a: "0", b: "4"}, "sean": {a: "3", b: "4"},
+        "mary_ann": {a: "1.5", b: "2"}, "dave": BS_BEFORE["dave"], "test": BS_BEFORE["test"]}
+
+
+def test_brightspace_with_its_own_export_as_base_writes_only_changes(klass):
+    a, b = BS_ITEMS
+    lines = ["OrgDefinedId,Username,Last Name,First Name,Email,"
+             f"{a} Points Grade <Numeric MaxPoints:6 Weight:50>,"
+             f"{b} Points Grade <Numeric MaxPoints:4 Weight:50>,End-of-Line Indicator"]
+    for org, name, key in BS_USERS:
+        got = BS_BEFORE.get(key, {})
+        lines.append(f"#{org},#{name},Last,First,{name}@example.org,{got.get(a, '')},"
+                     f"{got.get(b, '')},#")
+    base = klass.root / "export.csv"
+    base.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    out = klass.root / "brightspace.csv"
+    report = exporters.export("brightspace", klass.graded, klass.course, out, klass.roster,
+                              ExportOptions(base=base, drop_unmatched=True))
+    assert set(dict(report.plan.dropped)) == {"carol", "nina", "dee"}
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r[0] for r in rows[1:]] == ["#1001", "#1002", "#1005"]       # sean: no change
+    after = brightspace_import(out.read_bytes(), brightspace_book())
+    assert after.errors == [] and after.new_columns == [] and after.cleared == []
+    assert after.grades["sean"] == BS_BEFORE["sean"]                     # 5 kept
+    assert after.grades["mary_ann"] == {a: "1.5", b: "4"}
+    assert after.grades["dave"] == BS_BEFORE["dave"] and after.grades["test"] == BS_BEFORE["test"]
+
+
+def test_brightspace_reader_catches_what_the_rules_forbid():
+    a = "ex_a: Join them all Points Grade"
+    book = brightspace_import(f"OrgDefinedId,{a}\n1003,\n".encode(), brightspace_book())
+    assert book.errors == ["record 2: OrgDefinedId '1003' neither begins with '#' nor with a "
+                           "letter (no End-of-Line Indicator)"]
+    book = brightspace_import(f"OrgDefinedId,{a},End-of-Line Indicator\n#1003,,#\n".encode(),
+                              brightspace_book())
+    assert book.cleared == [("dave", "ex_a: Join them all")]
+    book = brightspace_import(f"Username,Email,{a}\n#dnull,x,9\n".encode(), brightspace_book())
+    assert book.errors == ["column 'Email': not an importable field"]
+    assert book.grades["dave"]["ex_a: Join them all"] == "6"               # capped at 6
 
 
 def test_brightspace_falls_back_to_username_when_some_orgdefinedid_is_missing(klass):

@@ -57,15 +57,18 @@ class BaseBook:
 
 def read_base(path: Path, exporter: LmsExporter) -> BaseBook:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
+        # Blackboard's Grade Center download is UTF-16 (with its byte-order mark), tab-delimited
+        text = (data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                else data.decode("utf-8-sig"))
     except FileNotFoundError:
         raise ExportError(f"--base {path}: no such file (download the gradebook from the "
                           f"LMS first; docs/lms.md, 'Only what changed')") from None
     except UnicodeDecodeError as exc:
-        raise ExportError(f"--base {path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                          f"download it again as CSV UTF-8") from None
+        raise ExportError(f"--base {path}: not UTF-8 or UTF-16 ({exc.reason} at byte "
+                          f"{exc.start}); download it again as CSV UTF-8") from None
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = max(",;\t", key=first.count) if first.count("\t") or first.count(";") else ","
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:

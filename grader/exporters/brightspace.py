@@ -5,9 +5,10 @@ Grades_Sample_Import_File.csv): a `OrgDefinedId` and/or `Username` column identi
 each numeric grade item is a column named `<Item> Points Grade`; the last column is
 `End-of-Line Indicator` and every row ends with `#`.
 
-Brightspace's own export writes every OrgDefinedId with a leading `#` (so that a spreadsheet
-keeps leading zeros), and its import reads it back; without it a numeric id is safe only when
-every value begins with a letter. So OrgDefinedId is always written `#<id>`. The file has ONE
+Brightspace's own export writes every OrgDefinedId and Username with a leading `#` (so that a
+spreadsheet keeps leading zeros; "the pound signs are not part of the data", University of
+Wisconsin KB 4330), and its import reads it back; without it an identifier is safe only when
+every value begins with a letter. So both are always written `#<value>`. The file has ONE
 identifier column, filled on every row: OrgDefinedId when the roster has an lms_id for every
 student, else Username. A student without a result is left out, never given a blank cell.
 """
@@ -35,9 +36,8 @@ class Brightspace:
         e = row.entry
         if e is None:
             return {}
-        org = e.lms_id.strip()
-        return {"OrgDefinedId": ("#" + org.lstrip("#")) if org.lstrip("#") else "",
-                "Username": e.username}
+        org, user = e.lms_id.strip().lstrip("#"), e.username.strip().lstrip("#")
+        return {"OrgDefinedId": f"#{org}" if org else "", "Username": f"#{user}" if user else ""}
 
     def row_problems(self, row: Row, ids: dict[str, str]) -> list[str]:
         (name, value), = ids.items()

@@ -13,6 +13,7 @@ import ast
 import difflib
 
 import pytest
+import yaml
 
 from .conftest import ROOT
 from .test_exercises import COURSE, EXPECT, IDS
@@ -74,3 +75,58 @@ def test_alternatives_are_not_copies_of_the_reference(ex_id: str) -> None:
         for b in names[i + 1:]:
             ratio = difflib.SequenceMatcher(None, texts[a], texts[b], autojunk=False).ratio()
             assert ratio < COPY_RATIO, f"{ex_id}: {a} and {b} are near-copies ({ratio:.2f})"
+
+
+# --- the course notes' own programs (issue 16, item 6) -----------------------------------------
+
+NOTES = ROOT / "tests/fixtures/_notes"
+MAIN = "if __name__ == '__main__':"
+
+
+def _notes_programs() -> list[dict]:
+    return yaml.safe_load((NOTES / "programs.yaml").read_text(encoding="utf-8"))["programs"]
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_program_of_the_notes_is_listed() -> None:
+    """Each `if __name__ == '__main__':` block of the notes is one listed program (once), and
+    every program listed by a quote is really in the notes."""
+    notes = (NOTES / "course-notes.txt").read_text(encoding="utf-8")
+    mains = [p["main"] for p in _notes_programs() if "main" in p]
+    assert sorted(mains) == list(range(1, notes.count(MAIN) + 1)), (
+        f"tests/fixtures/_notes/programs.yaml lists main blocks {sorted(mains)}; the notes "
+        f"have {notes.count(MAIN)}")
+    flat = _squeeze(notes)
+    for p in _notes_programs():
+        if "quote" in p:
+            assert _squeeze(p["quote"]) in flat, f"not in the notes: {p['quote']!r}"
+        if "same_as" in p:
+            assert p["same_as"] in mains, p
+        elif p.get("exercise") is None:
+            assert p.get("why"), f"a program no exercise grades needs a `why`: {p}"
+        else:
+            assert p["exercise"] in IDS and p.get("fixtures"), p
+
+
+@pytest.mark.parametrize("program", [p for p in _notes_programs() if p.get("fixtures")],
+                         ids=lambda p: f"{p['exercise']}-{p.get('main', p['section'])}")
+def test_the_notes_programs_are_fixtures_expected_to_lose_exactly_their_bug(program) -> None:
+    """Each listed program, adapted to its exercise, is a fixture (or the stub / the reference)
+    whose expectation is what the list says: full marks for a correct one, exactly the checks
+    of its bug for a buggy one. tests/test_exercises.py grades them against it."""
+    ex_id = program["exercise"]
+    for name, fails in program["fixtures"].items():
+        if name == "solution":
+            assert fails == [], f"{ex_id}: the reference fails nothing"
+            continue
+        expect = EXPECT[ex_id]["stub"] if name == "stub" else (
+            (EXPECT[ex_id].get("fixtures") or {}).get(name))
+        assert expect is not None, f"{ex_id}/{name} has no entry in tests/expectations/{ex_id}.yaml"
+        if name != "stub":
+            assert (ROOT / "tests/fixtures" / ex_id / f"{name}.py").is_file(), f"{ex_id}/{name}.py"
+        assert sorted(expect["fails"]) == sorted(fails), (
+            f"{ex_id}/{name} ({program['program']}) is expected to fail {expect['fails']}; "
+            f"the notes' program should lose exactly {fails}")

@@ -638,3 +638,25 @@ def test_a_base_whose_points_possible_differ_is_refused(klass):
                                           r"gradebook.csv but out of 6 in course.yaml"):
         exporters.export("canvas", klass.graded, klass.course, klass.root / "c.csv", klass.roster,
                          ExportOptions(base=base, drop_unmatched=True))
+
+
+@pytest.mark.parametrize("fmt", ["canvas", "moodle", "blackboard", "brightspace", "csv"])
+def test_a_roster_matching_only_part_of_the_class_is_warned_with_who(klass, fmt):
+    """Both directions are listed by name: graded students the roster lacks (carol), roster
+    entries without a result (dave), and rows that cannot be identified (nina)."""
+    report = exporters.export(fmt, klass.graded, klass.course, klass.root / f"{fmt}.out",
+                              klass.roster, ExportOptions(drop_unmatched=True))
+    messages = report.messages()
+    assert messages[0] == ("the roster matches only part of the class: 1 graded student(s) "
+                           "are not on it: carol")
+    if fmt == "csv":
+        assert "they are in the file (roster column: 'not in roster')" in messages
+        assert "1 roster entr(ies) have no submission: dave" in messages
+        return
+    assert ("1 roster entr(ies) have no result and are not in the file (their LMS grade stays "
+            "as it is): dave") in messages
+    unidentified = [] if fmt == "moodle" else ["nina"]      # Moodle: nina by her e-mail address
+    dropped = next(m for m in messages if m.startswith(
+        f"{1 + len(unidentified)} row(s) left out (--drop-unmatched)"))
+    assert "carol: graded, but not in the roster" in dropped
+    assert ("nina: no " in dropped) is bool(unidentified)

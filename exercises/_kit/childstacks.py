@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import faulthandler
 import os
-import re
 import signal
 import time
+from types import ModuleType
+
+from .afterimport import after_import
 
 DUMP_SIGNAL: int | None = getattr(signal, "SIGRTMIN", None)
 if DUMP_SIGNAL is not None:
     DUMP_SIGNAL += 7           # a real-time signal nobody's code uses
 _state: dict = {"folder": None, "file": None}
 
-_THREAD = re.compile(r"^(Current thread|Thread) 0x[0-9a-f]+")
-_FRAME = re.compile(r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>\S+)')
+_THREAD = r"^(Current thread|Thread) 0x[0-9a-f]+"
+_FRAME = r'^\s+File "(?P<file>.*)", line (?P<line>\d+) in (?P<func>\S+)'
 
 
 def install(folder: str) -> None:
@@ -52,11 +54,12 @@ def _register() -> None:
 
 
 def _follow_spawn(folder: str) -> None:
-    """Put install() in front of the command line of every child multiprocessing spawns."""
-    try:
-        from multiprocessing import spawn
-    except ImportError:  # pragma: no cover
-        return
+    """Put install() in front of the command line of every child multiprocessing spawns
+    (once multiprocessing.spawn is imported: afterimport.py)."""
+    after_import("multiprocessing.spawn", lambda spawn: _patch_spawn(spawn, folder))
+
+
+def _patch_spawn(spawn: ModuleType, folder: str) -> None:
     original = spawn.get_command_line
     kit_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     boot = (f"import sys; sys.path.insert(0, {kit_root!r}); from _kit import childstacks; "
@@ -69,7 +72,7 @@ def _follow_spawn(folder: str) -> None:
             cmd[at] = boot + cmd[at]
         return cmd
 
-    spawn.get_command_line = get_command_line
+    vars(spawn)["get_command_line"] = get_command_line      # the module's own attribute
 
 
 def _catches(pid: int) -> bool:
@@ -121,10 +124,12 @@ def _read(path: str) -> str:
 def parse(text: str) -> list[list[dict]]:
     """faulthandler's dump -> one list of frames per thread, innermost first:
     {"file", "line", "func"}."""
+    import re  # here: the probe never parses, and re costs 4 ms to import
+    thread_line, frame_line = re.compile(_THREAD), re.compile(_FRAME)
     threads: list[list[dict]] = []
     for line in text.splitlines():
-        if _THREAD.match(line):
+        if thread_line.match(line):
             threads.append([])
-        elif (m := _FRAME.match(line)) and threads:
+        elif (m := frame_line.match(line)) and threads:
             threads[-1].append({"file": m["file"], "line": int(m["line"]), "func": m["func"]})
     return [t for t in threads if t]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import SupportsFloat, cast
+from types import ModuleType
 
+from .afterimport import after_import
 from .events import Recorder, clock, sleep
 
 
@@ -27,7 +28,7 @@ class SleepTask:
         self.fail_on = fail_on
 
     def __call__(self, arg: object = None, *rest: object) -> object:
-        duration = self.seconds if self.seconds is not None else float(cast(SupportsFloat, arg))
+        duration = self.seconds if self.seconds is not None else float(arg)  # type: ignore[arg-type]  # the check passes a number
         self.recorder.record("start", arg=arg)
         sleep(duration)
         self.recorder.record("end", arg=arg)
@@ -56,9 +57,14 @@ def watch_starts(recorder: Recorder) -> None:
     """Record the pid of every process the student's code starts through multiprocessing
     ("started", child=pid), seen from the parent as start() returns. Under spawn a short-lived
     child can slip between two samples of the process tree; this cannot miss it. The probe
-    installs it before the student's module is imported."""
-    from multiprocessing.process import BaseProcess
-    original = BaseProcess.start
+    installs it before the student's module is imported; it takes effect when
+    multiprocessing is first imported (afterimport.py), before anything can be started."""
+    after_import("multiprocessing.process", lambda module: _patch_process(module, recorder))
+
+
+def _patch_process(module: ModuleType, recorder: Recorder) -> None:
+    base = module.BaseProcess
+    original = base.start
     if getattr(original, "_kit_watch", False):
         return
 
@@ -67,7 +73,7 @@ def watch_starts(recorder: Recorder) -> None:
         recorder.record("started", child=self.pid, name=self.name)
 
     start._kit_watch = True  # type: ignore[attr-defined]  # a mark on the function: patched once
-    terminate_original = BaseProcess.terminate
+    terminate_original = base.terminate
 
     def terminate(self):
         # seen from the parent as terminate() is called: the child's own record of SIGTERM
@@ -76,7 +82,7 @@ def watch_starts(recorder: Recorder) -> None:
         terminate_original(self)
 
     # the instrumentation: the run's own copy of multiprocessing
-    BaseProcess.start, BaseProcess.terminate = start, terminate  # type: ignore[method-assign]
+    base.start, base.terminate = start, terminate
 
 
 def called_from() -> dict:

@@ -28,6 +28,7 @@ from pathlib import Path
 from _kit import procfs
 
 from . import results, shards, student_id
+from .cpuload import Admission
 from .errors import GraderError
 from .fingerprint import course_fingerprint, workspace_fingerprint
 from .intake import take_in
@@ -121,18 +122,20 @@ def _up_to_date(path: Path, job: Job) -> bool:
             and not old.grader_errors)
 
 
-def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *, jobs: int,
-        calibration: dict, on_done=lambda outcome: None, exercises: list[str] | None = None,
-        guard: str = "") -> list[Outcome]:
-    """Grade `todo` with up to `jobs` workers at once; call `on_done` as each finishes.
+def run(course: Course, todo: list[Job], out_dir: Path, staging: Path, *,
+        jobs: int | Admission, calibration: dict, on_done=lambda outcome: None,
+        exercises: list[str] | None = None, guard: str = "") -> list[Outcome]:
+    """Grade `todo` with up to `jobs` workers at once (a number, or an Admission that admits
+    more as the CPU has room: grader.cpuload); call `on_done` as each finishes.
     `guard` (grader.tamper.Guard.digest): each worker refuses to grade or write if the files
     that decide grades no longer match it."""
+    admission = jobs if isinstance(jobs, Admission) else Admission.fixed(jobs)
     pending = list(todo)
     running: dict[subprocess.Popen, tuple[Job, float]] = {}
     done: list[Outcome] = []
     try:
         while pending or running:
-            while pending and len(running) < jobs:
+            while pending and len(running) < admission.limit(len(running)):
                 job = pending.pop(0)
                 running[_start_worker(course, job, out_dir, staging, calibration, exercises,
                                       guard)] = (job, time.monotonic())

@@ -13,10 +13,10 @@ from . import (
     batch,
     feedback,
     gradebook,
-    grading,
     intake,
     lms_commands,
     manifest,
+    pipeline,
     report,
     results,
     shards,
@@ -24,6 +24,7 @@ from . import (
     student_id,
     submissions,
 )
+from .cpuload import Admission
 from .errors import GraderError, ManifestError
 from .progress import progress_bar
 from .sandbox import Sandbox, protect_grader, require_strong
@@ -71,11 +72,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if unknown:
             raise GraderError(f"--regrade {', '.join(sorted(unknown))}: no such student among "
                               f"the submissions given")
-        jobs = args.jobs or default_jobs()
+        admission = Admission.fixed(args.jobs) if args.jobs else Admission.measured()
         calibration = batch.calibrate(sandbox) if todo else {}
         say = (lambda text: print(text, file=sys.stderr)) if not args.quiet else (lambda text: None)
         say(f"grading {len(todo)} of {len(todo) + len(fresh)} submission(s) of {course.title}"
-            f" ({len(fresh)} up to date) · {jobs} at a time · sandbox: {sandbox.isolation.level}"
+            f" ({len(fresh)} up to date) · {_at_a_time(admission)} · sandbox: "
+            f"{sandbox.isolation.level}"
             + (f" · start-up {calibration['startup']:.2f} s" if calibration else ""))
         t0 = time.monotonic()
         bar = progress_bar(len(todo), enabled=not args.lines and not args.quiet and sys.stderr.isatty())
@@ -93,7 +95,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 say(line)
 
         try:
-            outcomes = batch.run(course, todo, out_dir, staging / "ws", jobs=jobs,
+            outcomes = batch.run(course, todo, out_dir, staging / "ws", jobs=admission,
                                  calibration=calibration, on_done=done,
                                  exercises=args.exercise or None, guard=guard.digest)
         finally:
@@ -103,16 +105,18 @@ def cmd_grade(args: argparse.Namespace) -> int:
             path = gradebook.write(course, out_dir)
             report.write(course, out_dir)
     failed = [o for o in outcomes if o.result is None]
-    say(f"graded {len(outcomes)} in {time.monotonic() - t0:.1f} s → {path}"
+    say(f"graded {len(outcomes)} in {time.monotonic() - t0:.1f} s, up to {admission.allowed} at "
+        f"a time → {path}"
         + (f"; {len(failed)} could not be graded (rerun to retry): "
            + ", ".join(o.job.student for o in failed) if failed else ""))
     return 0
 
 
-def default_jobs() -> int:
-    """One grading worker per core: most of a check's time is spent waiting on the
-    student's sleeps and joins, and the timing checks hold with every core busy."""
-    return max(1, os.cpu_count() or 1)
+def _at_a_time(admission: Admission) -> str:
+    if not admission.adaptive:
+        return f"{admission.floor} at a time"
+    return (f"{admission.floor}–{admission.ceiling} at a time (more as the CPU has room; "
+            f"--jobs N to fix it)")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -169,9 +173,13 @@ def _self_check(course: manifest.Course, path: Path, sandbox: Sandbox,
         total = sum(1 for e in course.exercises if e.id in chosen
                     for c in e.checks if c.visibility == "visible")
         bar = progress_bar(total, enabled=sys.stderr.isatty())
-        result = grading.grade_workspace(
-            course, ws, sandbox, exercises=chosen, visible_only=True,
-            on_check=(lambda c: bar.update(1)) if bar is not None else None)
+
+        def tick(check: results.CheckResult) -> None:
+            if bar is not None:
+                bar.update(1)
+
+        result = pipeline.grade_submission(pipeline.GradeRequest(
+            course, ws, sandbox, exercises=tuple(chosen), visible_only=True, on_check=tick))
         if bar is not None:
             bar.close()
     print(render_table(result, color))
@@ -225,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="where results go")
     p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
     p.add_argument("-j", "--jobs", type=int, default=0,
-                   help="submissions graded at once (default: one per core)")
+                   help="submissions graded at once (default: one per core, and more, up "
+                        "to 4 per core, while the CPU has room: see grader/cpuload.py)")
     p.add_argument("--regrade", action="append", metavar="STUDENT",
                    help="grade this student again even if up to date (repeatable)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N deterministic parts")

@@ -407,10 +407,10 @@ def run(course_path: Path, submission: Path, results_path: Path,
 
 def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | None,
          t0: float) -> int:
-    from . import grading, intake, manifest
+    from . import intake, manifest, pipeline
+    from .gradescope_limits import container_memory_mb, fit_memory
     from .gradescope_text import StudentText
-    from .late import assess
-    from .results import SubmissionResult
+    from .results import CheckResult, SubmissionResult
     from .sandbox import Sandbox
     try:
         from .sandbox import protect_grader
@@ -418,6 +418,10 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
     except ImportError:      # pragma: no cover - an older sandbox module
         pass
     course = manifest.load(course_path)
+    limits, memory_note = fit_memory(course.limits, container_memory_mb())
+    course = replace(course, limits=limits)
+    if memory_note:
+        print(f"autograder: {memory_note}", flush=True)
     budget = float(budget or course.time_budget)
     deadline = t0 + budget
     meta = read_metadata(submission.parent / "submission_metadata.json")
@@ -465,10 +469,11 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
         weak = _weak_note(iso)
         if weak:
             notes.append(weak)
-        late = {"submitted_at": meta.submitted_at} if meta.submitted_at else None
         graded: dict[str, list] = {}
+        base: list[SubmissionResult] = []       # the pipeline's result, for what is not checks
         extra = {"time_budget": budget, "sandbox_level": iso.get("level"),
-                 "bundle_changed": changed, "uploaded_as": staged.found}
+                 "bundle_changed": changed, "uploaded_as": staged.found,
+                 "memory_fitted": memory_note}
 
         def snapshot(current: str | None, stopped: bool = False) -> dict:
             checks = []
@@ -486,10 +491,8 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
                         "Not graded yet: the autograder stopped before it reached this "
                         "exercise (its time limit for the whole submission)."))
             pending = [ex.id for ex in course.exercises if ex.id not in graded]
-            result = SubmissionResult(
-                student=meta.student, course=course.id, checks=tuple(checks),
-                source=str(submission), isolation=iso, execution_time=time.monotonic() - t0,
-                problems=ws.problems, late=assess(course, meta.submitted_at))
+            result = replace(base[0], checks=tuple(checks), source=str(submission),
+                             execution_time=time.monotonic() - t0)
             more = [f"Only {len(graded)} of {len(course.exercises)} exercises were graded: "
                     f"the autograder was stopped (its time limit for the whole submission)."
                     ] if pending else []
@@ -505,44 +508,62 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
         watchdog = threading.Timer(max(deadline + HARD_STOP_AFTER - time.monotonic(), 1.0),
                                    hard_stop)
         watchdog.daemon = True
-        watchdog.start()
-        runnable = {ex.id: sum(c.timeout for c in ex.checks) for ex in course.exercises
-                    if not grading.preflight(ex, ws)}
-        floors = shares_floor(runnable, deadline - RESERVE - time.monotonic())
-        for ex in course.exercises:
-            current[0] = ex.id
-            writer.write(snapshot(ex.id))
-            now = time.monotonic()
-            weight = runnable.pop(ex.id, 0.0)
-            share = share_of(weight, floors.get(ex.id, 0.0), deadline - RESERVE - now,
-                             sum(floors[e] for e in runnable))
-            if weight and share < MIN_CHECK_SECONDS * len(ex.checks):
-                graded[ex.id] = _placeholder(course, ex.id, (
-                    "Not graded: too little was left of the autograder's time for the whole "
-                    f"submission ({budget:g} s) when it reached this exercise (earlier "
-                    "exercises ran until their time limits)."))
-                continue
-            cut, factor = cut_timeouts(course, ex.id, share) if weight else (course, 1.0)
-            try:
-                checks = list(grading.grade_workspace(cut, ws, sandbox, exercises=[ex.id],
-                                                      late=late).checks)
-            except Exception as exc:  # noqa: BLE001 - one exercise's grader error, not the run's
-                print(f"autograder: {ex.id}: the grader failed: {type(exc).__name__}: "
-                      f"{str(exc)[:1000]}", flush=True)
-                graded[ex.id] = _placeholder(course, ex.id, (
-                    "The grader could not grade this exercise; this is not your mistake, and "
-                    "your instructor can see why."))
-                continue
-            if factor < 1.0:
-                checks = [replace(c, message=c.message + (
-                    f"\n(This check had {course.exercise(ex.id).check(c.check).timeout * factor:.1f}"
-                    f" s instead of {course.exercise(ex.id).check(c.check).timeout:g} s: the "
-                    f"autograder grades a whole submission in {budget:g} s, shared among "
-                    "the exercises.)")) if _ran_out(c) else c for c in checks]
-            graded[ex.id] = checks
-            got = sum(c.score for c in checks)
-            print(f"autograder: {ex.id}: {got:g} / {sum(c.max_score for c in checks):g} "
-                  f"in {time.monotonic() - now:.1f} s (share {share:.1f} s)", flush=True)
+
+        class Budget:
+            """pipeline.ExerciseHooks: each exercise's share of the time budget, results.json
+            written before each exercise, a grader error costing only its exercise."""
+
+            def start(self, runnable: tuple[manifest.Exercise, ...],
+                      partial: SubmissionResult) -> None:
+                base.append(partial)
+                watchdog.start()
+                self.runnable = {ex.id: sum(c.timeout for c in ex.checks) for ex in runnable}
+                self.floors = shares_floor(self.runnable, deadline - RESERVE - time.monotonic())
+
+            def before(self, ex: manifest.Exercise) -> pipeline.ExercisePlan:
+                current[0] = ex.id
+                writer.write(snapshot(ex.id))
+                self.now, self.factor = time.monotonic(), 1.0
+                weight = self.runnable.pop(ex.id, 0.0)
+                self.share = share_of(weight, self.floors.get(ex.id, 0.0),
+                                      deadline - RESERVE - self.now,
+                                      sum(self.floors[e] for e in self.runnable))
+                if weight and self.share < MIN_CHECK_SECONDS * len(ex.checks):
+                    self.skipped = True
+                    return pipeline.ExercisePlan(skip=(
+                        "Not graded: too little was left of the autograder's time for the whole "
+                        f"submission ({budget:g} s) when it reached this exercise (earlier "
+                        "exercises ran until their time limits)."))
+                self.skipped = False
+                cut, self.factor = cut_timeouts(course, ex.id, self.share) if weight else (
+                    course, 1.0)
+                return pipeline.ExercisePlan(course=cut)
+
+            def after(self, ex: manifest.Exercise, checks: tuple[CheckResult, ...],
+                      error: Exception | None) -> tuple[CheckResult, ...]:
+                if error is not None:
+                    print(f"autograder: {ex.id}: the grader failed: {type(error).__name__}: "
+                          f"{str(error)[:1000]}", flush=True)
+                    checks = tuple(_placeholder(course, ex.id, (
+                        "The grader could not grade this exercise; this is not your mistake, "
+                        "and your instructor can see why.")))
+                elif self.factor < 1.0:
+                    checks = tuple(replace(c, message=c.message + (
+                        f"\n(This check had {ex.check(c.check).timeout * self.factor:.1f}"
+                        f" s instead of {ex.check(c.check).timeout:g} s: the "
+                        f"autograder grades a whole submission in {budget:g} s, shared among "
+                        "the exercises.)")) if _ran_out(c) else c for c in checks)
+                graded[ex.id] = list(checks)
+                if error is None and not self.skipped:
+                    got = sum(c.score for c in checks)
+                    print(f"autograder: {ex.id}: {got:g} / {sum(c.max_score for c in checks):g} "
+                          f"in {time.monotonic() - self.now:.1f} s (share {self.share:.1f} s)",
+                          flush=True)
+                return checks
+
+        result = pipeline.grade_submission(pipeline.GradeRequest(
+            course, ws, sandbox, submitted_at=meta.submitted_at, hooks=Budget()))
+        base[:] = [result]
         current[0] = None
         watchdog.cancel()
         final = snapshot(None)

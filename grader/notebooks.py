@@ -178,7 +178,7 @@ class NotebookResult:
 
 def grade_here(exercise_id: str, course: str | None = None) -> NotebookResult:
     """Grade the module the notebook wrote into the current folder with the kit's checks."""
-    from . import grading, intake, manifest
+    from . import intake, manifest, pipeline
     from .sandbox import Sandbox
     loaded = manifest.load(os.environ.get("KIT_COURSE") or course or "course.yaml")
     ex = loaded.exercise(exercise_id)
@@ -190,6 +190,6 @@ def grade_here(exercise_id: str, course: str | None = None) -> NotebookResult:
             sub.write_bytes(module.read_bytes())
         ws = intake.take_in("notebook", sub.parents[len(Path(ex.files[0]).parts) - 1], loaded,
                             Path(tmp) / "ws")
-        result = grading.grade_workspace(loaded, ws, Sandbox(loaded.limits, loaded.root),
-                                         exercises=[exercise_id])
+        result = pipeline.grade_submission(pipeline.GradeRequest(
+            loaded, ws, Sandbox(loaded.limits, loaded.root), exercises=(exercise_id,)))
     return NotebookResult(result)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import feedback, grading, manifest, results, tamper
+from . import manifest, pipeline, tamper
 from .errors import GraderError
 from .intake import Workspace
 from .sandbox import Sandbox, protect_grader
@@ -54,19 +54,17 @@ def _grade(args: argparse.Namespace, course: manifest.Course) -> int:
     meta = json.loads(Path(args.meta).read_text())
     ws = Workspace(student=meta["student"], root=Path(args.workspace), source=meta["source"],
                    missing=meta["missing"], problems=tuple(meta["problems"]))
-    sandbox = Sandbox(course.limits, course.root)
+    late = meta.get("late") or {}
     log: list[str] = []
-    result = grading.grade_workspace(course, ws, sandbox, exercises=args.exercise, log=log,
-                                     calibration=json.loads(args.calibration),
-                                     late=meta.get("late") or {},
-                                     fingerprint=meta["fingerprint"])
+    result = pipeline.grade_submission(pipeline.GradeRequest(
+        course, ws, Sandbox(course.limits, course.root),
+        exercises=tuple(args.exercise) if args.exercise else None,
+        submitted_at=late.get("submitted_at"), marked_late=bool(late.get("marked_late")),
+        fingerprint=meta["fingerprint"], calibration=json.loads(args.calibration),
+        on_log=log.append))
     if args.guard:
         tamper.verify_digest(course, args.guard, "to write this student's results")
-    out = Path(args.out)
-    results.save(result, out / "results.json")
-    results.write_atomic(out / "feedback.md", feedback.render_markdown(result, course))
-    results.write_atomic(out / "feedback.html", feedback.render_html(result, course))
-    results.write_atomic(out / "grader.log", "".join(log))
+    pipeline.write_outputs(result, course, Path(args.out), "".join(log))
     return 0
 
 

@@ -94,7 +94,7 @@ def test_the_graph_sees_relative_imports_inside_functions():
     graph = import_graph()
     assert "grader.student_id" in graph["grader.cli"]
     assert "grader.errors" in graph["grader.student_id"]
-    assert {"grader.grading", "grader.intake", "grader.sandbox"} <= graph["grader.gradescope"]
+    assert {"grader.pipeline", "grader.intake", "grader.sandbox"} <= graph["grader.gradescope"]
     assert "_kit.procfs" in graph["grader.batch"]
 
 
@@ -115,9 +115,9 @@ STAGES: dict[str, tuple[str, ...]] = {
     "trust": ("grader.sandbox", "grader.tamper"),
     "checks": ("grader.harness", "grader.evidence", "grader.source", "grader.races",
                "grader.checks"),
-    "grading": ("grader.grading", "grader.worker"),
+    "grading": ("grader.pipeline", "grader.grading", "grader.worker"),
     "outputs": ("grader.feedback", "grader.gradebook", "grader.report"),
-    "batch": ("grader.batch", "grader.shards", "grader.slurm"),
+    "batch": ("grader.batch", "grader.cpuload", "grader.shards", "grader.slurm"),
     "exports": ("grader.exporters", "grader.gradescope", "grader.gradescope_text",
                 "grader.gradescope_files", "grader.notebooks", "grader.release", "grader.roster"),
     "cli": ("grader.cli", "grader.__main__", "grader.lms_commands"),

@@ -12,7 +12,9 @@ Each notebook has
 * a read-only cell that grades the module once with the kit (`grade_here`: the hidden checks,
   each run of student code in the sandbox, as `grader grade` does);
 * one locked, autograded test cell per check, named by the check id and worth the manifest's
-  points, that fails with the check's message.
+  points, that fails with the check's message -- only when grader/visibility.py lets the
+  student see it now (nbgrader's feedback shows the cell's output); else with the check's
+  description and when its details will be shown.
 
 nbgrader runs a student's cells in the same kernel as the test cells, so a student could
 tamper with them; the authoritative grade is `grader grade` on the submitted module (the
@@ -27,6 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import visibility
 from .manifest import Course, Exercise
 from .results import CheckResult, SubmissionResult
 
@@ -158,6 +161,7 @@ def write_notebooks(course: Course, out: Path, exercises: list[str] | None = Non
 @dataclass(frozen=True)
 class NotebookResult:
     result: SubmissionResult
+    course: Course                  # its due date and publication decide what a cell may say
 
     def summary(self) -> str:
         return f"{self.result.score:g} / {self.result.max_score:g} points"
@@ -170,10 +174,14 @@ class NotebookResult:
 
     def require(self, check_id: str) -> None:
         c = self.check(check_id)
+        if c.status not in ("error", "failed"):
+            return
+        if not visibility.shown(c, self.course):
+            raise AssertionError(f"{c.description}: failed; the details are shown after "
+                                 f"{visibility.UNTIL.get(c.visibility, 'later')}")
         if c.status == "error":
             raise RuntimeError(f"the grader could not grade {check_id!r}: {c.message}")
-        if c.status == "failed":
-            raise AssertionError(c.message or c.description)
+        raise AssertionError(c.message or c.description)
 
 
 def grade_here(exercise_id: str, course: str | None = None) -> NotebookResult:
@@ -192,4 +200,4 @@ def grade_here(exercise_id: str, course: str | None = None) -> NotebookResult:
                             Path(tmp) / "ws")
         result = pipeline.grade_submission(pipeline.GradeRequest(
             loaded, ws, Sandbox(loaded.limits, loaded.root), exercises=(exercise_id,)))
-    return NotebookResult(result)
+    return NotebookResult(result, loaded)

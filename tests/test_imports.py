@@ -119,7 +119,8 @@ STAGES: dict[str, tuple[str, ...]] = {
     "outputs": ("grader.feedback", "grader.gradebook", "grader.report"),
     "batch": ("grader.batch", "grader.cpuload", "grader.shards", "grader.slurm"),
     "exports": ("grader.exporters", "grader.gradescope", "grader.gradescope_text",
-                "grader.gradescope_files", "grader.notebooks", "grader.release", "grader.roster"),
+                "grader.gradescope_files", "grader.gradescope_limits", "grader.notebooks",
+                "grader.release", "grader.roster"),
     "cli": ("grader.cli", "grader.__main__", "grader.lms_commands"),
     "kit": ("_kit",),
 }

@@ -7,6 +7,11 @@ from functools import lru_cache
 
 from _kit.testing import run_exercise
 
+# The program's ordinary child (the sibling) runs 0.3 s, so a right program ends about then:
+# it is given PATIENCE s after its main code is done (a daemon-less one never ends: its task
+# runs 30 s), and LIMIT s in all (a start_daemon that waits for its task never returns).
+SIBLING, PATIENCE, START_LIMIT, LIMIT = 0.3, 2.5, 5.0, 10.0
+
 
 def inspect():
     return run_exercise(__file__, "", mode="scenario", scenario="workers_p07_daemon.inspect",
@@ -15,8 +20,8 @@ def inspect():
 
 @lru_cache(maxsize=None)
 def program():
-    r = run_exercise(__file__, "", mode="scenario", scenario="workers_p07_daemon.program",
-                     timeout=25)
+    r = run_exercise(__file__, "", None, PATIENCE, SIBLING, START_LIMIT, LIMIT, mode="scenario",
+                     scenario="workers_p07_daemon.program", timeout=LIMIT + 3)
     assert r.returned, r.explain()
     return r
 

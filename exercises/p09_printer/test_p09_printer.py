@@ -12,7 +12,8 @@ OWNER = {line: u for u, job in enumerate(JOBS) for line in job}
 
 @lru_cache(maxsize=None)      # the tests below judge different aspects of the same run
 def run():
-    printer = worker("workers_p09_printer.Printer", expect=len(JOBS))
+    # after its first line a job waits up to first_wait s for another job to print
+    printer = worker("workers_p09_printer.Printer", expect=len(JOBS), first_wait=0.2)
     r = run_exercise(__file__, "", JOBS, printer, timeout=20, mode="scenario",
                      scenario="workers_p09_printer.settle")
     assert r.returned, r.explain()

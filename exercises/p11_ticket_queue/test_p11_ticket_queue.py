@@ -1,7 +1,7 @@
 """Public tests for p11_ticket_queue. Run them with `pytest` in this folder.
 
 The tests pass their own `step`: it holds each buyer until every buyer is inside it (or until
-nobody new has come for a second). A buyer that keeps the count while it decides is alone
+nobody new has come for 0.4 s). A buyer that keeps the count while it decides is alone
 there; a buyer that put the count back first is joined by all the others, holding the same
 count -- so if the count is not a token while deciding, overselling is certain.
 """
@@ -15,7 +15,7 @@ TICKETS, BUYERS = 2, 5
 @functools.cache
 def _run():       # one sale, shared by the tests below
     return run_exercise(__file__, "sell_with_queue", TICKETS, BUYERS,
-                        worker("workers_p11_ticket_queue.Gate", parties=BUYERS, patience=1.0),
+                        worker("workers_p11_ticket_queue.Gate", parties=BUYERS, patience=0.4),
                         timeout=12)
 
 

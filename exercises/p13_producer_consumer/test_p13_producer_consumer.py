@@ -14,8 +14,9 @@ PRODUCERS, ITEMS, CONSUMERS, MAXSIZE = 2, 6, 1, 2
 def _run():       # one pipeline, shared by the tests below
     produce = worker("workers_p13_producer_consumer.Produce", items=ITEMS, pause=0.0,
                      first_pause=0.3, tag="bun")
-    return run_exercise(__file__, "pipeline", produce, worker("SleepTask", seconds=0.05),
-                        PRODUCERS, CONSUMERS, MAXSIZE, timeout=8)
+    # a right pipeline takes about 0.7 s (12 items at 0.03 s after the first pause)
+    return run_exercise(__file__, "pipeline", produce, worker("SleepTask", seconds=0.03),
+                        PRODUCERS, CONSUMERS, MAXSIZE, timeout=4)
 
 
 def made_and_eaten():

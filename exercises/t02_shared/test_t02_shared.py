@@ -1,9 +1,12 @@
 """Public tests for t02_shared. Run them with `pytest` in this folder."""
+from functools import lru_cache
+
 from _kit.testing import run_exercise, worker
 
 ITEMS = [1, 2, 3]
 
 
+@lru_cache(maxsize=None)      # the first two tests judge different aspects of the same run
 def run(function):
     r = run_exercise(__file__, function, worker("workers_t02_shared.Work", salt="s"), ITEMS,
                      timeout=8)

@@ -7,7 +7,7 @@ import functools
 
 from _kit.testing import run_exercise, worker
 
-VISITORS, CAPACITY, STAY = 12, 3, 0.2
+VISITORS, CAPACITY, STAY = 12, 3, 0.1
 
 
 @functools.cache

@@ -10,7 +10,7 @@ from _kit.workers_t08_gil import cpu_answer
 
 CPU_JOBS = [250_000, 220_000, 270_000, 240_000]
 IO_JOBS = list(range(50))
-WAIT = 0.5
+WAIT = 0.3
 
 
 def cores():

@@ -8,12 +8,15 @@ import functools
 from _kit.testing import run_exercise
 
 ROUNDS = [[f"hello from client {i}\n" for i in range(3)], [f"bye from client {i}\n" for i in range(3)]]
+# seconds the clients wait: for each round's answers, for a thread to end after a client
+# closed, for stop() to return (a right server answers and ends its threads in milliseconds)
+ANSWER_WAIT, CLOSE_WAIT, STOP_WAIT = 0.5, 0.5, 1.0
 
 
 @functools.lru_cache(maxsize=None)      # one conversation, judged by several tests
 def talk():
-    r = run_exercise(__file__, "", ROUNDS, 1.0, 1.0, 1.5, timeout=25, mode="scenario",
-                     scenario="workers_t09_socket_server.serve_clients")
+    r = run_exercise(__file__, "", ROUNDS, ANSWER_WAIT, CLOSE_WAIT, STOP_WAIT, timeout=15,
+                     mode="scenario", scenario="workers_t09_socket_server.serve_clients")
     assert r.returned, r.explain()
     out = r.value
     assert out.get("start") == "returned", f"start_server('127.0.0.1', 0) failed: {out.get('start_error')}"
@@ -47,8 +50,8 @@ def test_a_closed_client_frees_its_thread():
 def test_stop_ends_the_server():
     out = talk()
     assert out["stop"] == "returned", (
-        f"stop() did not return within 1.5 s (your server's threads: "
+        f"stop() did not return within {STOP_WAIT} s (your server's threads: "
         f"{', '.join(out['threads_after_stop'])}). Is it waiting for a thread that never ends, "
         f"such as one still looping after its client has gone?")
-    assert out["stop_seconds"] < 1.0, f"stop() took {out['stop_seconds']:.2f} s"
+    assert out["stop_seconds"] < STOP_WAIT, f"stop() took {out['stop_seconds']:.2f} s"
     assert not out["threads_after_stop"], f"threads still alive after stop(): {out['threads_after_stop']}"

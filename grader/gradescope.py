@@ -408,6 +408,7 @@ def run(course_path: Path, submission: Path, results_path: Path,
 def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | None,
          t0: float) -> int:
     from . import intake, manifest, pipeline
+    from .gradescope_limits import container_memory_mb, fit_memory
     from .gradescope_text import StudentText
     from .results import CheckResult, SubmissionResult
     from .sandbox import Sandbox
@@ -417,6 +418,10 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
     except ImportError:      # pragma: no cover - an older sandbox module
         pass
     course = manifest.load(course_path)
+    limits, memory_note = fit_memory(course.limits, container_memory_mb())
+    course = replace(course, limits=limits)
+    if memory_note:
+        print(f"autograder: {memory_note}", flush=True)
     budget = float(budget or course.time_budget)
     deadline = t0 + budget
     meta = read_metadata(submission.parent / "submission_metadata.json")
@@ -467,7 +472,8 @@ def _run(course_path: Path, submission: Path, writer: _Writer, budget: float | N
         graded: dict[str, list] = {}
         base: list[SubmissionResult] = []       # the pipeline's result, for what is not checks
         extra = {"time_budget": budget, "sandbox_level": iso.get("level"),
-                 "bundle_changed": changed, "uploaded_as": staged.found}
+                 "bundle_changed": changed, "uploaded_as": staged.found,
+                 "memory_fitted": memory_note}
 
         def snapshot(current: str | None, stopped: bool = False) -> dict:
             checks = []

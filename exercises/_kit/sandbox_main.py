@@ -384,6 +384,22 @@ def program_exit() -> None:
 
 
 def _raised(exc: BaseException, student_dir: str) -> dict:
+    try:
+        return _describe(exc, student_dir)
+    except MemoryError:
+        # the student's memory is still held by the frames of its traceback (a hoard that hit
+        # RLIMIT_DATA): let it go, keeping the lines, and describe the error again
+        tb = exc.__traceback__
+        while tb is not None:
+            try:
+                tb.tb_frame.clear()
+            except RuntimeError:        # a frame still running (this module's own)
+                pass
+            tb = tb.tb_next
+        return _describe(exc, student_dir)
+
+
+def _describe(exc: BaseException, student_dir: str) -> dict:
     import traceback
     tb = traceback.extract_tb(exc.__traceback__)
     lines = [f"{os.path.basename(fs.filename)}:{fs.lineno} in {fs.name}: {fs.line}"

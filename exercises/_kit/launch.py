@@ -384,7 +384,7 @@ def _attempt(module_dir: str | Path, module: str, function: str = "", args: list
         threading.Thread(target=_read_messages, args=(read_fd, key, messages), daemon=True).start()
         sampler = None
         if sample_processes and procfs.available():
-            sampler = _Sampler(proc.pid)
+            sampler = _Sampler(proc.pid, pids_cgroup)
             sampler.start()
         if diagnose_after is not None:
             # on the probe's clock (the same system-wide monotonic clock): counted from the
@@ -520,19 +520,38 @@ def _children(root: int, nested: bool) -> list[procfs.Proc]:
 
 
 class _Sampler(threading.Thread):
-    """Watches the run's process tree from outside every 20 ms: inner pids seen."""
+    """Watches the run's process tree from outside every 20 ms: inner pids seen.
 
-    def __init__(self, root: int) -> None:
+    With the run's pids cgroup it reads the cgroup's member list (every process of the run,
+    and only those) and each new member's inner pid once: a few small reads a tick. Without
+    it, it walks the whole /proc tree, whose cost grows with every process on the machine --
+    with several workers grading at once, every worker's samplers pay for all of them."""
+
+    def __init__(self, root: int, cgroup: procfs.PidsCgroup | None = None) -> None:
         super().__init__(daemon=True)
         self.root = root
+        self.cgroup = cgroup
         self.seen: set[int] = set()
+        self._inner: dict[int, int] = {}      # outer pid -> inner pid, for the cgroup's members
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            for p in procfs.descendants(self.root):
-                self.seen.add(p.inner_pid)
+            if self.cgroup is not None:
+                self._sample_cgroup(self.cgroup)
+            else:
+                for p in procfs.descendants(self.root):
+                    self.seen.add(p.inner_pid)
             self._halt.wait(0.02)
+
+    def _sample_cgroup(self, cgroup: procfs.PidsCgroup) -> None:
+        for pid in cgroup.pids():
+            if pid not in self._inner:
+                inner = procfs.inner_pid(pid)
+                if inner is None:          # gone already: nothing to learn
+                    continue
+                self._inner[pid] = inner
+            self.seen.add(self._inner[pid])
 
     def stop(self) -> None:
         self._halt.set()

@@ -61,6 +61,18 @@ def read(pid: int) -> Proc | None:
                 inner_pid=inner, cmdline=cmdline)
 
 
+def inner_pid(pid: int) -> int | None:
+    """The pid as the process itself sees it (its innermost PID namespace); None if gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
 def snapshot() -> dict[int, Proc]:
     procs: dict[int, Proc] = {}
     if not available():

@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import threading
+import traceback  # now, not when needed: a failing student's machine may be out of memory
 
 TYPE_CHECKING = False         # typing is not imported in the probe: 1.6 ms a run
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
 
-# Only what every run needs; diagnosis, locktrace and traceback are imported when used, and
+# Only what every run needs; diagnosis and locktrace are imported when used, and
 # multiprocessing is instrumented when first imported (afterimport.py): ~20 ms less CPU a run.
 from _kit import childstacks, events, workers  # noqa: E402
 
@@ -221,7 +222,7 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
         diagnose_at = max(job["diagnose_deadline"] - start, 0.0)
     tracing = bool(job.get("trace_locks"))
     if tracing:
-        from _kit import locktrace
+        from _kit import diagnosis, locktrace
     fd = job.get("lifeline_fd")
     last, since = None, 0.0
     while True:
@@ -242,16 +243,19 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
             elif key != last:
                 last, since = key, now
             elif now - since >= grace:
-                from _kit import diagnosis
                 reporter.send("deadlock", cycle=[w.__dict__ for w in cycle],
                               text=locktrace.describe(cycle),
                               threads=diagnosis.probe_threads(job["student_dir"]))
                 tracing = False
         if diagnose_at is not None and now - start >= diagnose_at:
-            from _kit import diagnosis
-            reporter.send("diagnosis", threads=diagnosis.probe_threads(job["student_dir"]),
-                          processes=diagnosis.child_processes(job))
             diagnose_at = None
+            try:        # imported now (most runs never get here); the machine may be exhausted
+                from _kit import diagnosis
+                threads, processes = (diagnosis.probe_threads(job["student_dir"]),
+                                      diagnosis.child_processes(job))
+            except (MemoryError, RuntimeError, OSError, ImportError):
+                threads, processes = {}, []
+            reporter.send("diagnosis", threads=threads, processes=processes)
         if fd is None and not tracing and diagnose_at is None:
             return
 
@@ -400,7 +404,6 @@ def _raised(exc: BaseException, student_dir: str) -> dict:
 
 
 def _describe(exc: BaseException, student_dir: str) -> dict:
-    import traceback
     tb = traceback.extract_tb(exc.__traceback__)
     lines = [f"{os.path.basename(fs.filename)}:{fs.lineno} in {fs.name}: {fs.line}"
              for fs in tb if fs.filename.startswith(student_dir)]

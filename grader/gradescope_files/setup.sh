@@ -2,7 +2,8 @@
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04 or
 # 24.04). It makes $AUTOGRADER/venv: a Python >= 3.11 with the exact versions pinned in
 # requirements.txt. The Python is, in order: one the image has (python3.13 … python3, 3.11 or
-# newer); Ubuntu's python3.11 from apt (22.04 ships 3.10); or one `uv` downloads. The venv is
+# newer); Ubuntu's python3.11 from apt (22.04 ships 3.10), else the release's python3 from apt;
+# or one `uv` downloads. The venv is
 # made by the stdlib's `venv`; where python3-venv is missing and apt cannot add it, by `uv`
 # (fetched from PyPI, pinned version, hash checked). bubblewrap (the unprivileged sandbox) is
 # installed where apt can. Everything is logged to $AUTOGRADER/kit-setup.log and the outcome
@@ -55,10 +56,15 @@ get_uv() {          # prints the path of a uv binary: from PyPI (pinned, sha256 
 }
 
 log "bundle $SOURCE -> venv $VENV"
+[ -s /etc/ssl/certs/ca-certificates.crt ] || apt_install ca-certificates \
+    || log "note: no system certificate bundle (ca-certificates)"
 command -v bwrap >/dev/null || apt_install bubblewrap \
     || log "note: bubblewrap is not installed; the sandbox uses what the container allows"
 
-PY="$(find_python)" || { apt_install python3.11 python3.11-venv; PY="$(find_python)"; } || PY=""
+# 22.04's python3 is 3.10: add python3.11; 24.04 has no python3.11 package, and its python3
+# (3.12) is enough where a minimal image lacks it
+PY="$(find_python)" || { apt_install python3.11 python3.11-venv ca-certificates; PY="$(find_python)"; } \
+    || { apt_install python3 python3-venv ca-certificates; PY="$(find_python)"; } || PY=""
 log "python: ${PY:-none of 3.11 or newer}"
 
 venv_ok() { [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }

@@ -25,6 +25,9 @@ SENTINEL_HINT = ("After the producers are done, put one sentinel (e.g. None) per
                  "into the queue and let each consumer stop when it takes one -- or use a "
                  "JoinableQueue.")
 _TAGS: dict[str, str] = {}
+# The reference's pipeline takes 1.7-2.2 s (1.9 s at most with 6 submissions graded at once and
+# every core busy, bench/flake.py, 2026-12-05); a stuck one is recognised at 3x that.
+TIMEOUT = 6
 
 
 def _tag(name: str) -> str:
@@ -37,7 +40,7 @@ def _call(student: Student, case: dict, name: str, start_method: str, fresh: boo
     produce = worker("workers_p13_producer_consumer.Produce", items=case["items"],
                      pause=case["pause"], first_pause=case["first_pause"], tag=_tag(name))
     return call("pipeline", produce, worker("SleepTask", seconds=case["eat"]),
-                case["producers"], case["consumers"], case["maxsize"], timeout=12,
+                case["producers"], case["consumers"], case["maxsize"], timeout=TIMEOUT,
                 start_method=start_method, sample_processes=True)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _kit.contract import RunOptions  # noqa: E402
 from grader import manifest, sandbox  # noqa: E402
 
 LEVELS = ("namespaces", "userns", "session")
@@ -100,11 +101,11 @@ def measure(level: str, runs: int) -> str:
     walls, cpus = [], []
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         Path(tmp, "noop.py").write_text("def noop():\n    return None\n", encoding="utf-8")
-        box.run(Path(tmp), "noop", "noop", timeout=30)                 # warm the page cache
+        box.run(Path(tmp), "noop", "noop", options=RunOptions(timeout=30))   # warm the page cache
         for _ in range(runs):
             before = METER.usage()
             t0 = time.perf_counter()
-            run = box.run(Path(tmp), "noop", "noop", timeout=30)
+            run = box.run(Path(tmp), "noop", "noop", options=RunOptions(timeout=30))
             walls.append(time.perf_counter() - t0)
             after = METER.usage()
             if before is not None and after is not None:

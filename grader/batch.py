@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _kit import procfs
+from _kit.contract import RunOptions
 
 from . import results, shards, student_id
 from .cpuload import Admission
@@ -207,7 +208,7 @@ def calibrate(sandbox, samples: int = 3) -> dict:
         Path(tmp, "calibrate.py").write_text("def noop():\n    return None\n")
         walls = []
         for _ in range(samples):
-            run = sandbox.run(Path(tmp), "calibrate", "noop", [], {}, timeout=30)
+            run = sandbox.run(Path(tmp), "calibrate", "noop", [], {}, options=RunOptions(timeout=30))
             walls.append(run.wall)
     walls.sort()
     return {"startup": round(walls[len(walls) // 2], 3), "samples": len(walls)}

@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+from _kit.contract import RunOptions
 from _kit.launch import Run, diagnosis_time, worker  # noqa: F401 - re-exported for the checks
 
 from .errors import StudentFailure
@@ -74,11 +75,12 @@ class Student:
         if budget <= 0.5:
             fail(f"the check ran out of its {self.check.timeout:g} s before it could finish")
         limit = min(timeout, budget) if timeout is not None else budget
+        options = RunOptions(timeout=limit, mode="scenario" if scenario else "call",
+                             trace_locks=trace_locks, diagnose_after=diagnosis_time(limit),
+                             sample_processes=sample_processes, start_method=start_method,
+                             scenario=scenario)
         run = self.sandbox.run(self.module_dir, self.exercise.module, function, list(args),
-                               kwargs, timeout=limit, trace_locks=trace_locks,
-                               diagnose_after=diagnosis_time(limit),
-                               sample_processes=sample_processes, start_method=start_method,
-                               scenario=scenario, mode="scenario" if scenario else "call")
+                               kwargs, options=options)
         self.runs.append(run)
         return run
 
@@ -96,8 +98,8 @@ class Student:
         """Run the student's module as a program (`python module.py`); read `run.stdout`."""
         budget = self.remaining()
         limit = min(timeout, budget) if timeout is not None else budget
-        run = self.sandbox.run(self.module_dir, self.exercise.module, timeout=limit,
-                               mode="main", sample_processes=True, start_method=start_method)
+        run = self.sandbox.run(self.module_dir, self.exercise.module, options=RunOptions(
+            timeout=limit, mode="main", sample_processes=True, start_method=start_method))
         self.runs.append(run)
         return run
 

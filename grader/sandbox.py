@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from _kit import launch, procfs
+from _kit.contract import Confinement, ProbeLimits, RunOptions, SandboxJob
 from _kit.launch import Run
 
 from .errors import WeakSandboxError
@@ -365,20 +366,24 @@ class Sandbox:
         self.isolation = iso
 
     def run(self, module_dir: Path, module: str, function: str = "", args: list | None = None,
-            kwargs: dict | None = None, *, timeout: float, **options: object) -> Run:
+            kwargs: dict | None = None, *, options: RunOptions) -> Run:
+        """Run `module.function(*args, **kwargs)` from `module_dir` as `options` ask, confined
+        at this machine's isolation level and within the course's limits."""
         with contextlib.ExitStack() as stack:
-            return self._run(stack, module_dir, module, function, args, kwargs,
-                             timeout=timeout, **options)
+            confinement = self._confine(stack)
+            return launch.run_probe(module_dir, module, function, args, kwargs, options=options,
+                                    confinement=confinement)
 
-    def _run(self, stack: contextlib.ExitStack, module_dir: Path, module: str, function: str,
-             args: list | None, kwargs: dict | None, *, timeout: float,
-             **options: object) -> Run:
+    def _confine(self, stack: contextlib.ExitStack) -> Confinement:
+        """The run's confinement: its wrapper, uid, cgroups (removed when `stack` closes),
+        limits and the sandbox's part of the probe's job."""
         lim = self.limits
         iso = self.isolation
-        job: dict = {"limits": {"cpu_seconds": lim.cpu_seconds,
-                                "data_bytes": lim.memory_mb * 1024 * 1024,
-                                "file_bytes": lim.file_mb * 1024 * 1024,
-                                "open_files": lim.open_files, "core_bytes": 0}}
+        limits: ProbeLimits = {"cpu_seconds": lim.cpu_seconds,
+                               "data_bytes": lim.memory_mb * 1024 * 1024,
+                               "file_bytes": lim.file_mb * 1024 * 1024,
+                               "open_files": lim.open_files, "core_bytes": 0}
+        job: SandboxJob = {"limits": limits}
         prefix: tuple[str, ...] = ()
         python = PYTHON
         owner = None
@@ -405,12 +410,12 @@ class Sandbox:
                              covered=PRIVATE_TMP)
             size = f"size={max(lim.file_mb, 1)}m"
             private = [[f, f"mode=1777,{size}"] for f in PRIVATE_TMP]
-            job.update(uid=uid, gid=uid, loopback_up=True, hide=hide, private=private,
-                       keep=[sys.base_prefix], private_scratch=f"mode=0700,uid={uid},"
-                                                             f"gid={uid},{size}")
+            job.update({"uid": uid, "gid": uid, "loopback_up": True, "hide": hide,
+                        "private": private, "keep": [sys.base_prefix],
+                        "private_scratch": f"mode=0700,uid={uid},gid={uid},{size}"})
             # With a cgroup, the cgroup is the bound (and it counts what it refused);
             # RLIMIT_NPROC stays as a backstop.
-            job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
+            limits["processes"] = lim.processes + (64 if cgroup is not None else 0)
             owner = (uid, uid)
         elif iso.level == "uid":
             # a uid of its own per concurrent run: its processes are counted, and it may
@@ -418,25 +423,20 @@ class Sandbox:
             prefix = SETSID
             python = python_for_others() or PYTHON
             uid = stack.enter_context(_own_uid())
-            job.update(uid=uid, gid=uid)
-            job["limits"]["processes"] = lim.processes + (64 if cgroup is not None else 0)
+            job.update({"uid": uid, "gid": uid})
+            limits["processes"] = lim.processes + (64 if cgroup is not None else 0)
             owner = (uid, uid)
         elif iso.level == "userns":
             # the run's own user namespace counts its processes and threads: a bound per run
-            job["limits"]["processes"] = lim.processes + CGROUP_HEADROOM
-            return launch.run_probe(module_dir, module, function, args, kwargs,
-                                    timeout=timeout, argv_prefix=functools.partial(
-                                        bwrap_argv, limits=lim), job_extra=job,
-                                    output_limit=lim.output_kb * 1024, python=PYTHON,
-                                    pids_cgroup=cgroup, memory_cgroup=memory,
-                                    **options)
+            limits["processes"] = lim.processes + CGROUP_HEADROOM
+            return Confinement(argv_prefix=functools.partial(bwrap_argv, limits=lim), job=job,
+                               output_limit=lim.output_kb * 1024, python=PYTHON,
+                               pids_cgroup=cgroup, memory_cgroup=memory)
         elif iso.parent_shield:
             prefix = SETSID
             if os.geteuid() != 0 and sys.platform == "linux":
                 # RLIMIT_NPROC counts every process of this uid: leave room for what runs
-                job["limits"]["processes"] = lim.processes + _user_processes()
-        return launch.run_probe(module_dir, module, function, args, kwargs, timeout=timeout,
-                                argv_prefix=prefix, job_extra=job, sandbox_owner=owner,
-                                output_limit=lim.output_kb * 1024, python=python,
-                                pids_cgroup=cgroup, memory_cgroup=memory,
-                                **options)
+                limits["processes"] = lim.processes + _user_processes()
+        return Confinement(argv_prefix=prefix, job=job, sandbox_owner=owner,
+                           output_limit=lim.output_kb * 1024, python=python,
+                           pids_cgroup=cgroup, memory_cgroup=memory)

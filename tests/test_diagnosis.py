@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from _kit import diagnosis
+from _kit.contract import RunOptions
 from grader.sandbox import Sandbox
 
 from .conftest import ROOT
@@ -23,8 +24,8 @@ def small_course(tmp_path_factory):
 
 def _stuck(course, level: str, function: str, start_method: str):
     box = Sandbox(course.limits, ROOT, isolation=isolation(level))
-    run = box.run(STUCK, "stuck", function, timeout=8, diagnose_after=5.5,
-                  start_method=start_method)
+    run = box.run(STUCK, "stuck", function,
+                  options=RunOptions(timeout=8, diagnose_after=5.5, start_method=start_method))
     assert run.status == "timeout", run.explain()
     return run.explain()
 

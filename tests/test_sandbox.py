@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from _kit import procfs
+from _kit.contract import RunOptions
 from _kit.launch import Opaque, worker
 from grader import sandbox as sandbox_mod
 from grader.grading import grade_workspace
@@ -54,7 +55,7 @@ def test_the_environment_carries_nothing_that_signs(small_course, tmp_path, leve
             return sorted(env)
     """)
     run = _box(small_course, level).run(folder, "mod", "f", [worker("SleepTask", seconds=0.01)],
-                                        timeout=10)
+                                        options=RunOptions(timeout=10))
     assert run.returned, run.explain()
     assert [e["arg"] for e in run.events if e["ev"] == "start"] == ["real"]
     assert run.rejected_events == len(run.value)
@@ -76,7 +77,7 @@ def test_values_that_are_not_data_equal_nothing(small_course, tmp_path):
             return [Anything(), Str("x"), lambda: 1, threading.Lock(), {"k": Anything()}]
     """)
     run = _box(small_course, "namespaces" if sandbox_mod.detect().pid_namespace else
-               "session").run(folder, "mod", "f", timeout=10)
+               "session").run(folder, "mod", "f", options=RunOptions(timeout=10))
     assert run.returned, run.explain()
     values = run.value
     assert all(isinstance(v, Opaque) for v in values[:4])
@@ -96,7 +97,7 @@ def test_a_double_forked_daemon_is_killed(small_course, tmp_path, level):
             time.sleep(0.3)
             return os.getpid()
     """)
-    run = _box(small_course, level).run(folder, "mod", "f", timeout=10)
+    run = _box(small_course, level).run(folder, "mod", "f", options=RunOptions(timeout=10))
     assert run.returned, run.explain()
     # the orphan is seen below the probe (a subreaper), next to the zombie of its parent
     assert [p.comm for p in run.children_after if p.state != "Z"] == ["sleep"]
@@ -114,7 +115,7 @@ def test_threads_still_start_under_the_memory_limit(small_course, tmp_path, leve
             for t in ts: t.join()
             return len(ts)
     """)
-    run = _box(small_course, level).run(folder, "mod", "f", timeout=10)
+    run = _box(small_course, level).run(folder, "mod", "f", options=RunOptions(timeout=10))
     assert run.returned and run.value == 24, run.explain()
 
 
@@ -129,7 +130,7 @@ def test_concurrent_runs_have_distinct_uids(small_course, tmp_path):
     """)
     box = Sandbox(small_course.limits, ROOT, isolation=iso)
     runs: list = []
-    threads = [threading.Thread(target=lambda: runs.append(box.run(folder, "mod", "f", timeout=15)))
+    threads = [threading.Thread(target=lambda: runs.append(box.run(folder, "mod", "f", options=RunOptions(timeout=15))))
                for _ in range(3)]
     for t in threads:
         t.start()
@@ -150,7 +151,7 @@ def test_the_course_and_the_hosts_tmp_are_hidden(small_course, tmp_path, level):
                     os.path.exists({str(tmp_path)!r}), os.listdir("/dev/shm"),
                     len(os.listdir("/tmp"))]
     """)
-    run = _box(small_course, level).run(folder, "mod", "f", timeout=10)
+    run = _box(small_course, level).run(folder, "mod", "f", options=RunOptions(timeout=10))
     assert run.value[:3] == [False, False, []], run.explain()
     # /tmp holds the run's own folder and, at the namespaces level, the probe's copy of _kit
     assert run.value[3] == (2 if level == "namespaces" else 1), run.explain()
@@ -187,7 +188,7 @@ def test_pids_cgroups_are_removed(small_course, tmp_path, monkeypatch):
     monkeypatch.setattr(procfs.PidsCgroup, "create", classmethod(spy))
     folder = _module(tmp_path, "import os\ndef f():\n    os.fork()\n    return 1\n")
     run = _box(small_course, "namespaces" if sandbox_mod.detect().pid_namespace else
-               "session").run(folder, "mod", "f", timeout=10)
+               "session").run(folder, "mod", "f", options=RunOptions(timeout=10))
     assert run.returned and run.survivors == 0
     assert made and all(g is not None and not os.path.exists(g.path) for g in made)
 
@@ -196,13 +197,14 @@ GRADER_THAT_DIES = """
 import os, sys
 from pathlib import Path
 sys.path[:0] = [{root!r}, {kit!r}]
+from _kit.contract import RunOptions
 from grader import manifest, sandbox
 from grader.sandbox import Sandbox
 os.environ.pop("KIT_SANDBOX_LEVEL", None)
 if {level!r} == "session":
     os.environ["KIT_SANDBOX_LEVEL"] = "session"
 course = manifest.load({course!r})
-Sandbox(course.limits, Path({root!r})).run(Path({folder!r}), "mod", "f", timeout=60)
+Sandbox(course.limits, Path({root!r})).run(Path({folder!r}), "mod", "f", options=RunOptions(timeout=60))
 """
 
 
@@ -264,7 +266,7 @@ def test_a_program_ends_when_its_threads_and_children_do(small_course, tmp_path,
             Process(target=later, args=("child",)).start()
             print("main module ends", flush=True)
         """, name="prog")
-    run = _box(small_course, level).run(folder, "prog", mode="main", timeout=10)
+    run = _box(small_course, level).run(folder, "prog", options=RunOptions(mode="main", timeout=10))
     assert run.returned, run.explain()
     assert run.stdout.splitlines()[0] == "main module ends"
     assert {"thread done", "child done"} <= set(run.stdout.splitlines()), run.stdout

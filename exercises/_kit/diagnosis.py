@@ -26,6 +26,10 @@ import traceback
 
 from . import childstacks, events, procfs
 
+TYPE_CHECKING = False         # typing is not imported in the probe
+if TYPE_CHECKING:
+    from .contract import ProbeJob
+
 MAX_FRAMES = 40
 MAX_SHOWN = 8          # threads listed per section; the causes below still count them all
 
@@ -66,7 +70,7 @@ def probe_threads(student_dir: str) -> dict[str, list[dict]]:
     return found
 
 
-def child_processes(job: dict) -> list[dict]:
+def child_processes(job: ProbeJob) -> list[dict]:
     """Every live process below the probe that could dump its stacks:
     [{"pid", "name", "threads": [frames, ...]}], named as multiprocessing named them."""
     folder = job.get("stacks_dir")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import atexit
 import compileall
 import hashlib
-import inspect
 import json
 import os
 import queue
@@ -18,16 +17,15 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import diagnosis, events, procfs
+from .contract import Confinement, ProbeJob, RunOptions
 
 KIT_DIR = Path(__file__).resolve().parent
 FINAL = {"result", "import_failed", "deadlock"}
@@ -270,209 +268,303 @@ def diagnosis_time(timeout: float) -> float:
     return max(timeout - max(1.0, 0.2 * timeout), 0.1)
 
 
-def run_probe(*args: object, **kwargs: object) -> Run:
-    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter; the
-    parameters are `_attempt`'s.
+def run_probe(module_dir: str | Path, module: str, function: str = "", args: list | None = None,
+              kwargs: dict | None = None, *, options: RunOptions | None = None,
+              confinement: Confinement | None = None) -> Run:
+    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter, as
+    `options` ask (contract.RunOptions; default: a call, 10 s) within `confinement`
+    (contract.Confinement: what the grader's sandbox imposes; default none, as for a public
+    test).
 
     A run whose report says the call took much less time than the parent saw (`forged` by the
     clock) is run again, up to CLOCK_RETRIES times, and judged by its last attempt: on a
     starved machine (a fork bomb graded beside it) a genuine probe can spend more than a second
     between its report that it is ready and its call, which the parent counts and the probe
     does not; a forger forges every time."""
-    run = _attempt(*args, **kwargs)  # type: ignore[arg-type]
+    call = ProbeCall(module_dir, module, function, list(args or []), dict(kwargs or {}))
+    options = options or RunOptions()
+    confinement = confinement or Confinement()
+    run = _attempt(call, options, confinement)
     while run.clock_disagreed and run.attempts <= CLOCK_RETRIES:
         attempts = run.attempts
-        run = _attempt(*args, **kwargs)  # type: ignore[arg-type]
+        run = _attempt(call, options, confinement)
         run.attempts = attempts + 1
     return run
 
 
-def _attempt(module_dir: str | Path, module: str, function: str = "", args: list | None = None,
-              kwargs: dict | None = None, *, timeout: float = 10.0, mode: str = "call",
-              trace_locks: bool = False, diagnose_after: float | None = None,
-              argv_prefix: tuple[str, ...] | Callable[[Path], list[str]] = (),
-              job_extra: dict | None = None,
-              python: str = sys.executable, output_keep: int = 64 * 1024,
-              output_limit: int = 8 * 1024 * 1024, sample_processes: bool = False,
-              sandbox_owner: tuple[int, int] | None = None, start_method: str | None = None,
-              scenario: str | None = None,
-              pids_cgroup: procfs.PidsCgroup | None = None,
-              memory_cgroup: procfs.MemoryCgroup | None = None) -> Run:
-    """Run `module.function(*args, **kwargs)` from `module_dir` in a fresh interpreter.
+@dataclass(frozen=True)
+class ProbeCall:
+    """What to run: `module.function(*args, **kwargs)` from a copy of `module_dir`."""
 
-    mode "call": call the function; "main": run the module as a program; "scenario": import
-    the module, then call the checker's `scenario` ("workers_x.func") as
-    func(module, recorder, *args, **kwargs). `start_method` sets multiprocessing's default
-    start method before the student's module is imported. With `pids_cgroup`, the probe
-    joins it before any student code runs: it bounds processes and threads, and every
-    process in it is killed at the end, whatever session or parent it has. With
-    `memory_cgroup`, the memory of all the run's processes together is bounded. `argv_prefix`
-    is the isolation wrapper (unshare, setsid), or a function of the run's folder that gives it
-    (bubblewrap, which must name the folders the run may see)."""
-    key = secrets.token_hex(16)
-    # The environment marker finds escaped processes; it must not be the signing key (the
-    # student's code can read its environment).
-    run_id = secrets.token_hex(16)
-    marker = f"KIT_RUN={run_id}"
+    module_dir: str | Path
+    module: str
+    function: str
+    args: list
+    kwargs: dict
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """One run's folder, in the layout grader.sandbox.bwrap_argv names: kit/ (a link to the
+    compiled copy of _kit), work/ (the copy of the student's module folder), scratch/ (the
+    working folder), stacks/ (child processes' stack dumps), events.jsonl (worker events)."""
+
+    root: Path
+    kit_home: Path
+    work: Path
+    scratch: Path
+    stacks: Path
+    events_path: Path
+
+
+@dataclass(frozen=True)
+class _RunIds:
+    key: str          # signs the probe's reports and the workers' events
+    run_id: str       # KIT_RUN=<run id> in the run's environment: finds escaped processes.
+    #                   Not the key: the student's code can read its environment.
+
+    @property
+    def marker(self) -> bytes:
+        return f"KIT_RUN={self.run_id}".encode()
+
+
+class _OutputMeter:
+    """Counts the bytes the run printed (both streams); past the limit, stops the watch."""
+
+    def __init__(self, limit: int, messages: queue.Queue[dict | None]) -> None:
+        self.limit, self.messages = limit, messages
+        self.total = 0
+
+    def __call__(self, n: int) -> None:
+        self.total += n
+        if self.total > self.limit:
+            self.messages.put({"type": "_output_limit"})
+
+
+@dataclass
+class _Started:
+    """A launched probe and the threads that read it."""
+
+    proc: subprocess.Popen[bytes]
+    launched: float                   # on the shared monotonic clock, just before the fork
+    messages: queue.Queue[dict | None]   # verified reports; None when the pipe closed
+    outs: tuple[_Capture, _Capture]   # stdout, stderr
+    meter: _OutputMeter
+    sampler: _Sampler | None
+    lifeline: int                     # its write end: only this process holds it
+    nested: bool                      # argv_prefix wraps the probe: the probe is its child
+
+
+@dataclass
+class _Watched:
+    """What the watch saw until the verdict."""
+
+    status: str = "crashed"           # "timeout", "output_limit"; "crashed" unless a report came
+    final: dict | None = None         # the report that ended the run (FINAL)
+    probe_pid: int | None = None
+    ready_at: float | None = None     # the module imported, on the parent's clock
+    diagnosis: dict | None = None
+    verdict_at: float = 0.0
+
+
+def _attempt(call: ProbeCall, options: RunOptions, confinement: Confinement) -> Run:
+    """One run: prepare its folder, start the probe, watch its reports until a verdict or the
+    deadline, collect (kill everything, read the outputs and events), verify the report."""
+    ids = _RunIds(key=secrets.token_hex(16), run_id=secrets.token_hex(16))
     with tempfile.TemporaryDirectory(prefix="kit-run-") as tmp:
-        root = Path(tmp)
-        kit_home = probe_copy()
-        (root / "kit").symlink_to(kit_home, target_is_directory=True)
-        if job_extra is not None and "keep" in job_extra:     # a private /tmp: bring it back
-            job_extra = {**job_extra, "keep": [*job_extra["keep"], str(kit_home)]}
-        work = root / "work"
-        shutil.copytree(module_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc",
-                                                                          "test_*.py", "conftest.py"))
-        scratch = root / "scratch"
-        scratch.mkdir()
-        stacks = root / "stacks"           # child processes' stack dumps (childstacks.py)
-        stacks.mkdir()
-        events_path = root / "events.jsonl"
-        events_path.touch()
-        if sandbox_owner is not None:
-            for path in (root, work, scratch, stacks, events_path, *work.rglob("*")):
-                os.chown(path, *sandbox_owner)
-            # The run's uid owns its folders; another run's uid (where /tmp is shared: the
-            # "uid" level) can neither list them nor read the submission in them.
-            os.chmod(root, 0o711)
-            for path in (work, scratch, stacks):
-                os.chmod(path, 0o700)
-            os.chmod(events_path, 0o600)
-        read_fd, write_fd = os.pipe()
-        # The lifeline: only this process holds its write end. If the grader dies (a crash, a
-        # SIGKILL of the whole batch), the probe reads EOF and kills everything it started.
-        life_r, life_w = os.pipe()
-        job = {"key": key, "obs_fd": write_fd, "student_dir": str(work), "module": module,
-               "function": function, "args": args or [], "kwargs": kwargs or {},
-               "mode": mode, "events_path": str(events_path), "cwd": str(scratch),
-               "trace_locks": trace_locks, "diagnose_after": diagnose_after,
-               "start_method": start_method, "scenario": scenario, "stacks_dir": str(stacks),
-               **(job_extra or {})}
-        if pids_cgroup is not None:
-            job["cgroup_procs"] = pids_cgroup.procs_file
-        if memory_cgroup is not None:
-            job["memory_cgroup_procs"] = memory_cgroup.procs_file
-        job["lifeline_fd"] = life_r
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2", "KIT_RUN": run_id}
-        if os.environ.get("KIT_TEST_SESSION"):     # the kit's own test suite finds leftovers
-            env["KIT_TEST_SESSION"] = os.environ["KIT_TEST_SESSION"]
-        prefix = tuple(argv_prefix(root) if callable(argv_prefix) else argv_prefix)
-        cmd = [*prefix, python, "-I", "-S", str(root / "kit" / "_kit" / "sandbox_main.py")]
-        run = Run(status="crashed", timeout=timeout, limits=dict(job.get("limits") or {}))
-        if memory_cgroup is not None:
-            run.limits["run_memory_bytes"] = memory_cgroup.max_bytes
-        total = [0]
-        over = threading.Event()
-
-        def count(n: int) -> None:
-            total[0] += n
-            if total[0] > output_limit:
-                over.set()
-                messages.put({"type": "_output_limit"})
-
-        messages: queue.Queue = queue.Queue()
-        launched = events.clock()
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(write_fd, life_r), env=env,
-                                cwd=str(scratch), start_new_session=True)
-        os.close(write_fd)
-        os.close(life_r)
-        outs = [_Capture(proc.stdout, output_keep, count), _Capture(proc.stderr, output_keep, count)]
-        for t in outs:
-            t.start()
-        threading.Thread(target=_read_messages, args=(read_fd, key, messages), daemon=True).start()
-        sampler = None
-        if sample_processes and procfs.available():
-            sampler = _Sampler(proc.pid, pids_cgroup)
-            sampler.start()
-        if diagnose_after is not None:
-            # on the probe's clock (the same system-wide monotonic clock): counted from the
-            # launch, not from whenever the probe got going on a loaded machine
-            job["diagnose_deadline"] = launched + diagnose_after
-        try:
-            proc.stdin.write(json.dumps(job).encode())  # type: ignore[union-attr]
-            proc.stdin.close()  # type: ignore[union-attr]
-        except OSError:
-            pass
-        deadline = launched + timeout
-        final = None
-        ready_at = None
-        while final is None:
-            remaining = deadline - events.clock()
-            if remaining <= 0:
-                run.status = "timeout"
-                break
-            try:
-                msg = messages.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if msg is None:
-                break
-            if msg["type"] == "_output_limit":
-                run.status = "output_limit"
-                break
-            if msg["type"] == "ready":
-                run.probe_pid = msg.get("pid")
-                ready_at = events.clock()
-            elif msg["type"] == "diagnosis":
-                run.diagnosis = msg
-            elif msg["type"] in FINAL:
-                final = msg
-        verdict_at = events.clock()
-        run.wall = verdict_at - launched
-        if final is not None and final["type"] == "result" and ready_at is not None:
-            run.observed_call_time = verdict_at - ready_at
-        if final is not None:
-            run.children_after = _children(proc.pid, prefix != ())
-        if sampler is not None:
-            sampler.stop()
-            run.seen_pids = sampler.seen
-        run.killed = _kill_tree(proc, marker.encode(), pids_cgroup)
-        os.close(life_w)
-        if pids_cgroup is not None:
-            hits = pids_cgroup.events()
-            if hits:
-                run.limit_hits["processes"] = hits
-        oom_kills = memory_cgroup.oom_kills() if memory_cgroup is not None else 0
-        if oom_kills:
-            run.limit_hits["memory"] = oom_kills
-        run.survivors = len(_survivors(proc, marker.encode(), pids_cgroup))
-        ended = events.clock()
-        for t in outs:
-            t.join(timeout=2)
-        for stream in (proc.stdout, proc.stderr):
-            try:
-                stream.close()  # type: ignore[union-attr]
-            except OSError:
-                pass
-        run.stdout = outs[0].data.decode(errors="replace")
-        run.stderr = outs[1].data.decode(errors="replace")
-        run.output_bytes = total[0]
-        run.exitcode = proc.returncode
-        while final is None and not messages.empty():   # a report that raced the deadline
-            msg = messages.get_nowait()
-            if msg and msg["type"] == "diagnosis":
-                run.diagnosis = msg
-        if final is not None:
-            _fill(run, final, launched, verdict_at)
-            observed = run.observed_call_time
-            if run.status == "returned" and run.call_time is not None and observed is not None \
-                    and run.call_time < observed - max(FORGED_MARGIN, observed / 2):
-                run.status, run.message = "forged", (
-                    f"the call reported {run.call_time:.2f} s, but it took {observed:.2f} s "
-                    f"as seen from outside (clock tampering?)")
-                run.clock_disagreed = True
-        run.events, run.rejected_events = events.read_events(str(events_path), key)
-        # Workers may go on after the function returned (until the kill), never before launch.
-        bad = [e for e in run.events if not launched <= e["t"] <= ended]
-        if bad and run.status == "returned":
-            run.status, run.message = "forged", (
-                f"{len(bad)} worker events carry times outside the run (clock tampering?)")
+        folder = _prepare_folder(Path(tmp), call.module_dir, confinement.sandbox_owner)
+        started = _start(call, folder, ids, options, confinement)
+        watched = _watch(started, options.timeout)
+        run, ended = _collect(started, watched, folder, ids, options, confinement)
+        _verify(run, watched, started.launched, ended)
         return run
 
 
-def _fill(run: Run, msg: dict, launched: float, verdict_at: float) -> None:
+def _prepare_folder(root: Path, module_dir: str | Path, owner: tuple[int, int] | None) -> RunFolder:
+    """The run's folder under `root`, owned by the run's uid (`owner`) when it has one."""
+    kit_home = probe_copy()
+    (root / "kit").symlink_to(kit_home, target_is_directory=True)
+    work = root / "work"
+    shutil.copytree(module_dir, work, ignore=shutil.ignore_patterns("__pycache__", "*.pyc",
+                                                                      "test_*.py", "conftest.py"))
+    scratch = root / "scratch"
+    scratch.mkdir()
+    stacks = root / "stacks"           # child processes' stack dumps (childstacks.py)
+    stacks.mkdir()
+    events_path = root / "events.jsonl"
+    events_path.touch()
+    if owner is not None:
+        for path in (root, work, scratch, stacks, events_path, *work.rglob("*")):
+            os.chown(path, *owner)
+        # The run's uid owns its folders; another run's uid (where /tmp is shared: the
+        # "uid" level) can neither list them nor read the submission in them.
+        os.chmod(root, 0o711)
+        for path in (work, scratch, stacks):
+            os.chmod(path, 0o700)
+        os.chmod(events_path, 0o600)
+    return RunFolder(root=root, kit_home=kit_home, work=work, scratch=scratch, stacks=stacks,
+                     events_path=events_path)
+
+
+def probe_job(call: ProbeCall, folder: RunFolder, key: str, confinement: Confinement, *,
+              obs_fd: int, lifeline_fd: int, options: RunOptions) -> ProbeJob:
+    """The job the probe reads from its stdin (contract.ProbeJob), but for the diagnosis
+    deadline, which is counted from the launch."""
+    job: ProbeJob = {"key": key, "obs_fd": obs_fd, "lifeline_fd": lifeline_fd,
+                     "student_dir": str(folder.work), "module": call.module,
+                     "function": call.function, "args": call.args, "kwargs": call.kwargs,
+                     "mode": options.mode, "scenario": options.scenario,
+                     "start_method": options.start_method, "trace_locks": options.trace_locks,
+                     "events_path": str(folder.events_path), "stacks_dir": str(folder.stacks),
+                     "cwd": str(folder.scratch)}
+    sandbox = confinement.job
+    if sandbox is not None:
+        job.update(sandbox)
+        if "keep" in sandbox:          # a private /tmp: bring the probe's copy of _kit back
+            job["keep"] = [*sandbox["keep"], str(folder.kit_home)]
+    if confinement.pids_cgroup is not None:
+        job["cgroup_procs"] = confinement.pids_cgroup.procs_file
+    if confinement.memory_cgroup is not None:
+        job["memory_cgroup_procs"] = confinement.memory_cgroup.procs_file
+    return job
+
+
+def _start(call: ProbeCall, folder: RunFolder, ids: _RunIds, options: RunOptions,
+           confinement: Confinement) -> _Started:
+    """Launch the probe in its own session, start reading its pipes, send it the job."""
+    read_fd, write_fd = os.pipe()
+    # The lifeline: only this process holds its write end. If the grader dies (a crash, a
+    # SIGKILL of the whole batch), the probe reads EOF and kills everything it started.
+    life_r, life_w = os.pipe()
+    job = probe_job(call, folder, ids.key, confinement, obs_fd=write_fd, lifeline_fd=life_r,
+                    options=options)
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2",
+           "KIT_RUN": ids.run_id}
+    if os.environ.get("KIT_TEST_SESSION"):     # the kit's own test suite finds leftovers
+        env["KIT_TEST_SESSION"] = os.environ["KIT_TEST_SESSION"]
+    wrapper = confinement.argv_prefix
+    prefix = tuple(wrapper(folder.root) if callable(wrapper) else wrapper)
+    cmd = [*prefix, confinement.python, "-I", "-S", str(folder.root / "kit" / "_kit" / "sandbox_main.py")]
+    messages: queue.Queue[dict | None] = queue.Queue()
+    meter = _OutputMeter(confinement.output_limit, messages)
+    launched = events.clock()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, pass_fds=(write_fd, life_r), env=env,
+                            cwd=str(folder.scratch), start_new_session=True)
+    os.close(write_fd)
+    os.close(life_r)
+    if proc.stdin is None or proc.stdout is None or proc.stderr is None:   # pragma: no cover
+        raise RuntimeError("the probe was started without its pipes")
+    outs = (_Capture(proc.stdout, confinement.output_keep, meter),
+            _Capture(proc.stderr, confinement.output_keep, meter))
+    for t in outs:
+        t.start()
+    threading.Thread(target=_read_messages, args=(read_fd, ids.key, messages),
+                     daemon=True).start()
+    sampler = None
+    if options.sample_processes and procfs.available():
+        sampler = _Sampler(proc.pid, confinement.pids_cgroup)
+        sampler.start()
+    if options.diagnose_after is not None:
+        # on the probe's clock (the same system-wide monotonic clock): counted from the
+        # launch, not from whenever the probe got going on a loaded machine
+        job["diagnose_deadline"] = launched + options.diagnose_after
+    try:
+        proc.stdin.write(json.dumps(job).encode())
+        proc.stdin.close()
+    except OSError:
+        pass
+    return _Started(proc=proc, launched=launched, messages=messages, outs=outs, meter=meter,
+                    sampler=sampler, lifeline=life_w, nested=prefix != ())
+
+
+def _watch(started: _Started, timeout: float) -> _Watched:
+    """Read the probe's reports until one is final (FINAL), the pipe closes, the output
+    limit is passed, or `timeout` after the launch."""
+    seen = _Watched()
+    deadline = started.launched + timeout
+    while seen.final is None:
+        remaining = deadline - events.clock()
+        if remaining <= 0:
+            seen.status = "timeout"
+            break
+        try:
+            msg = started.messages.get(timeout=remaining)
+        except queue.Empty:
+            continue
+        if msg is None:
+            break
+        if msg["type"] == "_output_limit":
+            seen.status = "output_limit"
+            break
+        if msg["type"] == "ready":
+            seen.probe_pid = msg.get("pid")
+            seen.ready_at = events.clock()
+        elif msg["type"] == "diagnosis":
+            seen.diagnosis = msg
+        elif msg["type"] in FINAL:
+            seen.final = msg
+    seen.verdict_at = events.clock()
+    return seen
+
+
+def _collect(started: _Started, watched: _Watched, folder: RunFolder, ids: _RunIds,
+             options: RunOptions, confinement: Confinement) -> tuple[Run, float]:
+    """The run as the checks see it (before verification): the processes the student's code
+    left, then kill every process of the run, and read its outputs, reports and events.
+    Also returns when the last process was gone, on the parent's clock."""
+    proc, final = started.proc, watched.final
+    sandbox = confinement.job or {}
+    run = Run(status=watched.status, timeout=options.timeout, limits=dict(sandbox.get("limits") or {}),
+              probe_pid=watched.probe_pid, diagnosis=watched.diagnosis,
+              wall=watched.verdict_at - started.launched)
+    if confinement.memory_cgroup is not None:
+        run.limits["run_memory_bytes"] = confinement.memory_cgroup.max_bytes
+    if final is not None and final["type"] == "result" and watched.ready_at is not None:
+        run.observed_call_time = watched.verdict_at - watched.ready_at
+    if final is not None:
+        run.children_after = _children(proc.pid, started.nested)
+    if started.sampler is not None:
+        started.sampler.stop()
+        run.seen_pids = started.sampler.seen
+    pids_cgroup = confinement.pids_cgroup
+    run.killed = _kill_tree(proc, ids.marker, pids_cgroup)
+    os.close(started.lifeline)
+    if pids_cgroup is not None:
+        hits = pids_cgroup.events()
+        if hits:
+            run.limit_hits["processes"] = hits
+    memory = confinement.memory_cgroup
+    oom_kills = memory.oom_kills() if memory is not None else 0
+    if oom_kills:
+        run.limit_hits["memory"] = oom_kills
+    run.survivors = len(_survivors(proc, ids.marker, pids_cgroup))
+    ended = events.clock()
+    for t in started.outs:
+        t.join(timeout=2)
+    for stream in (proc.stdout, proc.stderr):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+    run.stdout = started.outs[0].data.decode(errors="replace")
+    run.stderr = started.outs[1].data.decode(errors="replace")
+    run.output_bytes = started.meter.total
+    run.exitcode = proc.returncode
+    while final is None and not started.messages.empty():   # a report that raced the deadline
+        msg = started.messages.get_nowait()
+        if msg and msg["type"] == "diagnosis":
+            run.diagnosis = msg
+    if final is not None:
+        _report(run, final)
+    run.events, run.rejected_events = events.read_events(str(folder.events_path), ids.key)
+    return run, ended
+
+
+def _report(run: Run, msg: dict) -> None:
+    """The final report's content: the outcome, as the probe says (verified after)."""
     kind = msg["type"]
     if kind == "deadlock":
         run.status, run.deadlock = "deadlock", msg
@@ -482,13 +574,32 @@ def _fill(run: Run, msg: dict, launched: float, verdict_at: float) -> None:
     run.message = msg.get("message", "")
     run.traceback = msg.get("traceback", "")
     run.value = decode(msg.get("value"))
-    if kind == "result":
-        start, end = msg.get("call_start"), msg.get("call_end")
+
+
+def _verify(run: Run, watched: _Watched, launched: float, ended: float) -> None:
+    """The report against the parent's own clock: the call's start and end within the run,
+    its time not much shorter than seen from outside, the worker events within the run. A
+    report that fails is `forged` (a clock disagreement alone is run again: run_probe)."""
+    final = watched.final
+    if final is not None and final["type"] == "result":
+        start, end = final.get("call_start"), final.get("call_end")
         if not (isinstance(start, float) and isinstance(end, float)
-                and launched <= start <= end <= verdict_at):
+                and launched <= start <= end <= watched.verdict_at):
             run.status, run.message = "forged", "the call's start and end times are impossible"
-            return
-        run.call_start, run.call_end, run.call_time = start, end, end - start
+        else:
+            run.call_start, run.call_end, run.call_time = start, end, end - start
+            observed = run.observed_call_time
+            if run.status == "returned" and observed is not None \
+                    and run.call_time < observed - max(FORGED_MARGIN, observed / 2):
+                run.status, run.message = "forged", (
+                    f"the call reported {run.call_time:.2f} s, but it took {observed:.2f} s "
+                    f"as seen from outside (clock tampering?)")
+                run.clock_disagreed = True
+    # Workers may go on after the function returned (until the kill), never before launch.
+    bad = [e for e in run.events if not launched <= e["t"] <= ended]
+    if bad and run.status == "returned":
+        run.status, run.message = "forged", (
+            f"{len(bad)} worker events carry times outside the run (clock tampering?)")
 
 
 def _read_messages(fd: int, key: str, out: queue.Queue) -> None:
@@ -601,5 +712,3 @@ def _kill_tree(proc: subprocess.Popen, marker: bytes,
         pass
     return killed
 
-
-run_probe.__signature__ = inspect.signature(_attempt)  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """The probe: runs one student function (or module) inside its own process and reports back.
 
-Started as `python -I -S sandbox_main.py` with a JSON job on stdin. Before any student code is
+Started as `python -I -S sandbox_main.py` with a JSON job on stdin (its keys: _kit/contract.py's
+ProbeJob, built by launch.probe_job). Before any student code is
 imported it captures the clock, applies the job's limits, drops privileges if asked, and opens
 the report pipe; then it imports the student's module, calls the function with
 checker-supplied workers, and writes signed JSON messages to the report pipe:
@@ -26,6 +27,8 @@ TYPE_CHECKING = False         # typing is not imported in the probe: 1.6 ms a ru
 if TYPE_CHECKING:
     from typing import Any, NoReturn
 
+    from _kit.contract import ProbeJob, ProbeLimits
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(_HERE))
 
@@ -36,6 +39,7 @@ from _kit import childstacks, events, workers  # noqa: E402
 clock = events.clock
 _write_lock = threading.Lock()
 MAX_VALUE_BYTES = 1 << 20
+DEADLOCK_GRACE = 0.3          # seconds a lock cycle must stay before it is a deadlock
 
 
 class Reporter:
@@ -92,13 +96,16 @@ def decode_args(value: object, recorder: events.Recorder) -> Any:
     return value
 
 
-def apply_limits(limits: dict) -> None:
+def apply_limits(limits: ProbeLimits) -> None:
     import resource
-    table = {"cpu_seconds": resource.RLIMIT_CPU, "data_bytes": resource.RLIMIT_DATA,
-             "file_bytes": resource.RLIMIT_FSIZE, "open_files": resource.RLIMIT_NOFILE,
-             "processes": resource.RLIMIT_NPROC, "core_bytes": resource.RLIMIT_CORE}
-    for name, value in limits.items():
-        resource.setrlimit(table[name], (value, value))
+    for which, value in ((resource.RLIMIT_CPU, limits.get("cpu_seconds")),
+                         (resource.RLIMIT_DATA, limits.get("data_bytes")),
+                         (resource.RLIMIT_FSIZE, limits.get("file_bytes")),
+                         (resource.RLIMIT_NOFILE, limits.get("open_files")),
+                         (resource.RLIMIT_CORE, limits.get("core_bytes")),
+                         (resource.RLIMIT_NPROC, limits.get("processes"))):
+        if value is not None:
+            resource.setrlimit(which, (value, value))
 
 
 def lifeline_cut(cgroup_procs: str | None) -> None:
@@ -211,19 +218,18 @@ def hide_paths(hide: list[str], keep: list[str], staging: str) -> None:
     cover([(h, "mode=0755,size=1m") for h in hide], keep, staging)
 
 
-def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
+def watchdog(job: ProbeJob, reporter: Reporter, module_globals: dict) -> None:
     """Every 50 ms: a lock cycle that stays (deadlock), the diagnosis shortly before the
     deadline, and the lifeline: if the grader is gone, kill the run."""
     import select
-    grace = job.get("deadlock_grace", 0.3)
-    diagnose_at = job.get("diagnose_after")
     start = clock()
+    diagnose_at = None
     if job.get("diagnose_deadline") is not None:
         diagnose_at = max(job["diagnose_deadline"] - start, 0.0)
     tracing = bool(job.get("trace_locks"))
     if tracing:
         from _kit import diagnosis, locktrace
-    fd = job.get("lifeline_fd")
+    fd: int | None = job["lifeline_fd"]
     last, since = None, 0.0
     while True:
         if fd is not None:
@@ -242,7 +248,7 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
                 last = None
             elif key != last:
                 last, since = key, now
-            elif now - since >= grace:
+            elif now - since >= DEADLOCK_GRACE:
                 reporter.send("deadlock", cycle=[w.__dict__ for w in cycle],
                               text=locktrace.describe(cycle),
                               threads=diagnosis.probe_threads(job["student_dir"]))
@@ -261,16 +267,16 @@ def watchdog(job: dict, reporter: Reporter, module_globals: dict) -> None:
 
 
 def main() -> None:
-    job = json.loads(sys.stdin.buffer.read())
+    job: ProbeJob = json.loads(sys.stdin.buffer.read())
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     reporter = Reporter(job["obs_fd"], job["key"])
     # Locals, bound before the student's module is imported: patching `__main__.clock` or
     # `Reporter.send` afterwards does not change what this function measures and sends.
     now, send = clock, reporter.send
-    for cgroup in ("cgroup_procs", "memory_cgroup_procs"):    # processes, then memory
-        if job.get(cgroup):
-            with open(job[cgroup], "w") as f:      # procfs.join_cgroup, without its imports
+    for procs in (job.get("cgroup_procs"), job.get("memory_cgroup_procs")):  # processes, memory
+        if procs:
+            with open(procs, "w") as f:            # procfs.join_cgroup, without its imports
                 f.write(str(os.getpid()))
     child_subreaper()
     if job.get("loopback_up"):
@@ -327,7 +333,7 @@ def main() -> None:
     import importlib
     # A scenario is imported before the student's module, so that what it captures at import
     # (threading.enumerate, socket functions) is the real thing, whatever the student patches.
-    scenario = resolve(job["scenario"]) if job.get("mode") == "scenario" else None
+    scenario = resolve(str(job["scenario"])) if job.get("mode") == "scenario" else None
     try:
         module = importlib.import_module(job["module"])
     except BaseException as exc:  # noqa: BLE001

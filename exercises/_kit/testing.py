@@ -4,20 +4,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from .contract import RunOptions
 from .launch import Run, diagnosis_time, run_probe, worker
 
 __all__ = ["run_exercise", "worker", "Run", "together"]
 
 
 def run_exercise(test_file: str, function: str, *args: object, timeout: float = 10.0,
-                 **options: object) -> Run:
-    """Run `function(*args)` from the module next to `test_file` (named like its folder)."""
+                 **options: Any) -> Run:
+    """Run `function(*args)` from the module next to `test_file` (named like its folder);
+    `options` are RunOptions' fields (mode, scenario, start_method, trace_locks, ...)."""
     folder = Path(test_file).resolve().parent
     if options.get("scenario"):
         options.setdefault("mode", "scenario")
     options.setdefault("diagnose_after", diagnosis_time(timeout))   # where it hung, if it does
-    return run_probe(folder, folder.name, function, list(args), timeout=timeout, **options)
+    return run_probe(folder, folder.name, function, list(args),
+                     options=RunOptions(timeout=timeout, **options))
 
 
 def together(*calls: Callable[[], object]) -> None:

@@ -25,8 +25,8 @@ SENTINEL_HINT = ("After the producers are done, put one sentinel (e.g. None) per
                  "into the queue and let each consumer stop when it takes one -- or use a "
                  "JoinableQueue.")
 _TAGS: dict[str, str] = {}
-# The reference's pipeline takes 1.7-2.2 s (2.14 s at most in 24 gradings with 6 submissions at once and
-# every core busy, bench/flake.py, 2026-12-05); a stuck one is recognised at 3x that.
+# The reference's pipeline takes 1.7-2.2 s (2.14 s at most in 24 gradings with 6 submissions
+# at once and every core busy, bench/flake.py, 2026-12-05); a stuck one is cut at ~3x that.
 TIMEOUT = 6
 
 

@@ -191,6 +191,55 @@ def compare(before: dict, after: dict) -> int:
     return differ
 
 
+def fixtures_outcomes(tmp: Path, jobs: int) -> dict[str, dict]:
+    """The public tests of each exercise on every buggy fixture of tests/fixtures/<id>/ (the
+    grader's own examples of mistakes), in a folder of its own: "<id>/<fixture>" -> outcomes.
+    Comparing two versions of the public tests shows which mistakes they stopped catching."""
+    from concurrent.futures import ThreadPoolExecutor
+    tasks = []
+    for ex in EXERCISES:
+        for fixture in sorted((ROOT / "tests" / "fixtures" / ex).glob("*.py")):
+            tasks.append((ex, fixture))
+
+    def one(task: tuple[str, Path]) -> tuple[str, dict]:
+        ex, fixture = task
+        tree = tmp / "fixtures" / ex / fixture.stem
+        tree.mkdir(parents=True)
+        shutil.copytree(ROOT / "exercises" / "_kit", tree / "exercises" / "_kit",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(ROOT / "exercises" / ex, tree / "exercises" / ex,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+        shutil.copy(ROOT / "exercises" / "conftest.py", tree / "exercises" / "conftest.py")
+        (tree / "pyproject.toml").write_text(PYPROJECT)
+        shutil.copy(fixture, tree / "exercises" / ex / f"{ex}.py")
+        r = run_pytest(tree / "exercises" / ex, [], tree / "junit.xml")
+        return f"{ex}/{fixture.stem}", r
+
+    found = {}
+    with ThreadPoolExecutor(jobs) as pool:
+        for name, r in pool.map(one, tasks):
+            found[name] = {"wall": r["wall"], "tests": r["tests"]}
+            print(f"  fixture {name:40} {r['wall']:6.2f} s  {summary(r['tests'])}", flush=True)
+    return found
+
+
+def compare_fixtures(before: dict, after: dict) -> int:
+    differ = 0
+    for name in sorted(before.keys() & after.keys()):
+        bt, at = before[name]["tests"], after[name]["tests"]
+        for test in sorted(bt.keys() | at.keys()):
+            b, a = bt.get(test, {}).get("outcome"), at.get(test, {}).get("outcome")
+            if b != a:
+                differ += 1
+                print(f"  {name} {test.split('::')[-1]}: {b} -> {a}"
+                      f"\n    before: {bt.get(test, {}).get('message', '')}"
+                      f"\n    after:  {at.get(test, {}).get('message', '')}")
+    walls = [(sum(x[n]["wall"] for n in x), len(x)) for x in (before, after)]
+    print(f"fixtures: {walls[1][1]} runs; wall summed {walls[0][0]:.0f} s before, "
+          f"{walls[1][0]:.0f} s after; {differ} test outcomes differ")
+    return differ
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", type=Path, help="write every figure and outcome here")
@@ -201,10 +250,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, metavar="N",
                     help="run each folder N times and keep the median wall")
     ap.add_argument("--no-per-folder", action="store_true")
+    ap.add_argument("--fixtures", action="store_true",
+                    help="only the public tests on every fixture of tests/fixtures (with "
+                         "--compare: the outcomes that changed)")
+    ap.add_argument("--jobs", type=int, default=2, help="with --fixtures: folders at once")
     args = ap.parse_args()
     data: dict = {"load_before": loadavg(), "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="kit-student-") as tmp:
-        if args.loaded:
+        if args.fixtures:
+            data["fixtures"] = fixtures_outcomes(Path(tmp), args.jobs)
+        elif args.loaded:
             trees = {"solution": make_tree(Path(tmp) / "solution", solution=True),
                      "stubs": make_tree(Path(tmp) / "stubs", solution=False)}
             runs = []
@@ -227,11 +282,13 @@ def main() -> None:
                                            repeat=args.repeat)
     data["load_after"] = loadavg()
     print(f"\nload average before {data['load_before']}, after {data['load_after']}")
-    if not args.loaded:
+    if not args.loaded and not args.fixtures:
         print_table(data)
     if args.json:
         args.json.write_text(json.dumps(data, indent=1))
-    if args.compare and not args.loaded:
+    if args.compare and args.fixtures:
+        compare_fixtures(json.loads(args.compare.read_text())["fixtures"], data["fixtures"])
+    elif args.compare and not args.loaded:
         differ = compare(json.loads(args.compare.read_text()), data)
         print(f"\n{differ} stub test outcomes differ from {args.compare}")
 

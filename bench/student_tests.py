@@ -250,6 +250,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, metavar="N",
                     help="run each folder N times and keep the median wall")
     ap.add_argument("--no-per-folder", action="store_true")
+    ap.add_argument("--only", choices=["solution", "stubs"], help="measure one tree only")
     ap.add_argument("--fixtures", action="store_true",
                     help="only the public tests on every fixture of tests/fixtures (with "
                          "--compare: the outcomes that changed)")
@@ -277,6 +278,8 @@ def main() -> None:
             data["loaded"] = runs
         else:
             for label, solution in (("solution", True), ("stubs", False)):
+                if args.only and label != args.only:
+                    continue
                 tree = make_tree(Path(tmp) / label, solution=solution)
                 data[label] = measure_tree(tree, label, per_folder=not args.no_per_folder,
                                            repeat=args.repeat)
@@ -288,7 +291,7 @@ def main() -> None:
         args.json.write_text(json.dumps(data, indent=1))
     if args.compare and args.fixtures:
         compare_fixtures(json.loads(args.compare.read_text())["fixtures"], data["fixtures"])
-    elif args.compare and not args.loaded:
+    elif args.compare and not args.loaded and not args.only:
         differ = compare(json.loads(args.compare.read_text()), data)
         print(f"\n{differ} stub test outcomes differ from {args.compare}")
 

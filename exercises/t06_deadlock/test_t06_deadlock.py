@@ -26,7 +26,7 @@ def explain(r):
 def call():
     """One run of your code, shared by the tests below."""
     return run_exercise(__file__, "run_workers", N, ROUNDS,
-                        worker("workers_t06_deadlock.GatedStep", threads=N, pause=0.01),
+                        worker("workers_t06_deadlock.GatedStep", threads=N, pause=0.005),
                         timeout=15, trace_locks=True)
 
 

@@ -2,11 +2,13 @@
 
 Every run goes through the scenario `workers_p12_ten_buyers.sale`, which watches each Queue
 the caller makes, in every process that uses it: each buyer's put() ("put_try"/"put": may it
-wait forever, did it get a place; each put pauses first, so that a place freed while the sale
-is on certainly goes to a latecomer), each item the caller takes out ("got", in order), and
-every process started by exec ("spawned"). A winner is real only if a process with that pid,
-started by the run, put that very pid in and got a place. Sizes differ from the public tests
-(7 phones for 53 buyers, 12 for 8, 3 for 9 under spawn), so a hard-coded answer fails.
+wait forever, did it get a place), each item the caller takes out ("got", in order), and
+every process started by exec ("spawned"). The scenario makes the latecomer certain: buyers
+past the stock wait until the caller gets or joins (or 2 s), and a get() while the sale is on
+waits until every buyer has tried, so a place freed while the sale is on always goes to one.
+A winner is real only if a process with that pid, started by the run, put that very pid in and
+got a place. Sizes differ from the public tests (7 phones for 53 buyers, 12 for 8, 3 for 9
+under spawn), so a hard-coded answer fails.
 """
 from __future__ import annotations
 

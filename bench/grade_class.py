@@ -4,15 +4,19 @@
 
 Prints wall time, seconds per submission, submissions per minute, peak memory, and the
 grader's overhead against the time the checks must wait anyway (the student code's own run
-time: its sleeps, joins and timeouts); then grades a smaller class at --jobs 1 and at the
+time: its sleeps, joins and timeouts); then how many exercise files that several students
+handed in identically got different verdicts within the one run (a flake check for free: the
+class holds many copies of each file); then grades a smaller class at --jobs 1 and at the
 default and prints the speed-up.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 from _common import build_class, grade, verdicts
@@ -38,6 +42,24 @@ def waited(out: Path) -> tuple[float, float]:
                 seen.add(key)
                 run_time += float(ev["wall"])
     return run_time, grading
+
+
+def same_file_differs(class_dir: Path, out: Path) -> tuple[int, int]:
+    """(files handed in by 2+ students, of those the ones whose checks' verdicts differ between
+    those students) -- an exercise file is its folder name and its bytes."""
+    per_exercise: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for (student, exercise, check), outcome in verdicts(out).items():
+        per_exercise[(student, exercise)].append((check, outcome))
+    by_file: dict[tuple[str, str], set[tuple]] = defaultdict(set)
+    copies: dict[tuple[str, str], int] = defaultdict(int)
+    for student_dir in sorted(p for p in class_dir.iterdir() if p.is_dir()):
+        for path in sorted(student_dir.rglob("*.py")):
+            exercise = path.parent.name
+            key = (exercise, hashlib.sha256(path.read_bytes()).hexdigest())
+            by_file[key].add(tuple(sorted(per_exercise[(student_dir.name, exercise)])))
+            copies[key] += 1
+    shared = [k for k, n in copies.items() if n > 1]
+    return len(shared), sum(1 for k in shared if len(by_file[k]) > 1)
 
 
 def main() -> None:
@@ -67,6 +89,9 @@ def main() -> None:
         print(f"student code ran (sandboxed runs, summed): {run_time:8.1f} s")
         print(f"grading took (per-submission, summed):     {grading:8.1f} s")
         print(f"overhead ratio (grading / runs):           {grading / max(run_time, 1e-9):8.2f}")
+        shared, differ = same_file_differs(root / "class", root / "out")
+        print(f"identical files handed in by 2+ students: {shared}; "
+              f"of those with verdicts that differ between the students: {differ}")
         small = [root / "class" / s for s in sorted(kinds)[: args.compare_n]]
         one = grade(small, root / "one", 1)
         many = grade(small, root / "many", jobs)

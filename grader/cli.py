@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-e", "--exercise", action="append", help="only this exercise (repeatable)")
     p.add_argument("-j", "--jobs", type=int, default=0,
                    help="submissions graded at once (default: one per core, and more, up "
-                        "to 4 per core, while the CPU has room: see grader/cpuload.py)")
+                        "to 6 per core, while the CPU has room: see grader/cpuload.py)")
     p.add_argument("--regrade", action="append", metavar="STUDENT",
                    help="grade this student again even if up to date (repeatable)")
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N deterministic parts")

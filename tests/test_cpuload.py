@@ -58,6 +58,22 @@ def test_no_admission_when_the_cpu_is_busy(machine) -> None:
         assert admission.limit(running=2) == 2
 
 
+def test_one_fewer_worker_per_window_while_the_cpu_is_saturated(machine) -> None:
+    """Other work started on the machine (or the workers saturate it): no new worker starts
+    until fewer run, down to one per core, and more are admitted again once it has room."""
+    admission = Admission(floor=2, ceiling=8)
+    for expected in (3, 4, 5):
+        machine(0.5)
+        assert admission.limit(running=expected - 1) == expected
+    for expected in (4, 3, 2, 2):
+        machine(cpuload.IDLE_TO_SHED / 2)
+        assert admission.limit(running=5) == expected
+    machine(cpuload.IDLE_TO_SHED + 0.05)             # between the two thresholds: no change
+    assert admission.limit(running=2) == 2
+    machine(0.5)
+    assert admission.limit(running=2) == 3
+
+
 def test_no_admission_before_the_window_is_over(machine) -> None:
     admission = Admission(floor=2, ceiling=8)
     machine(1.0, seconds=cpuload.ADMIT_EVERY / 4)
@@ -72,7 +88,7 @@ def test_no_admission_while_a_slot_is_free(machine) -> None:
     assert admission.limit(running=1) == 2
 
 
-def test_measured_is_one_per_core_up_to_four_per_core_bounded_by_memory(monkeypatch) -> None:
+def test_measured_is_one_per_core_up_to_the_ceiling_bounded_by_memory(monkeypatch) -> None:
     monkeypatch.setattr(cpuload, "cores", lambda: 2)
     monkeypatch.setattr(cpuload, "_available_memory", lambda: 64 << 30)
     a = Admission.measured()
